@@ -1,0 +1,1 @@
+"""Benchmarks; run one with `scripts/bench NAME` (runs `python -m bench.NAME`)."""

@@ -1,0 +1,142 @@
+"""Building and running the hub's web application."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from . import (
+    api_agency,
+    api_alerts,
+    api_home,
+    api_public,
+    api_requests,
+    api_shares,
+    api_stream,
+    db,
+)
+from .advertise import Advertiser
+from .broker import Broker
+from .clock import Clock, SystemClock
+from .context import HUB, Hub
+from .errors import error_middleware
+from .security import FailureLimiter, new_id
+from .settings import Settings
+from .sweeper import sweeper_ctx
+
+_LOGGER = logging.getLogger(__name__)
+
+ROUTE_TABLES = (
+    api_public.routes,
+    api_home.routes,
+    api_alerts.routes,
+    api_requests.routes,
+    api_shares.routes,
+    api_agency.routes,
+    api_stream.routes,
+)
+
+
+async def hub_identity(engine: AsyncEngine) -> str:
+    """The hub's permanent id, made on first start."""
+    async with engine.begin() as conn:
+        found = (
+            await conn.execute(select(db.meta.c.value).where(db.meta.c.key == "hub_id"))
+        ).scalar_one_or_none()
+        if found is not None:
+            return str(found)
+        hub_id = new_id("hub")
+        await conn.execute(insert(db.meta).values(key="hub_id", value=hub_id))
+        return hub_id
+
+
+async def open_database(url: str) -> AsyncEngine:
+    """An engine on a database whose schema exists."""
+    engine = db.make_engine(url)
+    await db.create_schema(engine)
+    return engine
+
+
+async def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+    """Open storage and assemble the application; call inside a running loop."""
+    engine = await open_database(settings.db_url)
+    clock = clock or SystemClock()
+    hub = Hub(
+        settings=settings,
+        engine=engine,
+        clock=clock,
+        broker=Broker(clock, settings.stream_queue_size),
+        pair_limiter=FailureLimiter(
+            settings.pair_failures_allowed, settings.pair_failure_window_s
+        ),
+        hub_id=await hub_identity(engine),
+        media_dir=settings.media_dir.resolve(),
+    )
+    hub.shares_dir.mkdir(parents=True, exist_ok=True)
+    hub.tmp_dir.mkdir(parents=True, exist_ok=True)
+    app = web.Application(middlewares=[error_middleware], client_max_size=256 * 1024)
+    app[HUB] = hub
+    app[api_stream.SOCKETS] = api_stream.Sockets()
+    for table in ROUTE_TABLES:
+        app.add_routes(table)
+    app.cleanup_ctx.append(sweeper_ctx)
+    app.on_shutdown.append(api_stream.close_sockets)  # type: ignore[arg-type]
+
+    async def dispose(_app: web.Application) -> None:
+        await engine.dispose()
+
+    app.on_cleanup.append(dispose)  # type: ignore[arg-type]
+    return app
+
+
+@contextlib.asynccontextmanager
+async def running_hub(
+    settings: Settings, clock: Clock | None = None
+) -> AsyncIterator[tuple[web.AppRunner, int]]:
+    """Serve the hub until the block ends; yields the runner and bound port."""
+    app = await create_app(settings, clock)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        yield runner, int(runner.addresses[0][1])
+    finally:
+        await runner.cleanup()
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with running_hub(settings) as (runner, port):
+        hub = runner.app[HUB]
+        advertiser: Advertiser | None = None
+        if settings.zeroconf:
+            advertiser = Advertiser(settings.name, hub.hub_id, settings.host, port)
+            try:
+                await advertiser.start()
+            except OSError:
+                _LOGGER.warning(
+                    "Zeroconf advertising failed; clients must enter the URL"
+                )
+                advertiser = None
+        _LOGGER.info(
+            "Porchlight hub %s serving on http://%s:%s", hub.hub_id, settings.host, port
+        )
+        print(f"Porchlight hub serving on http://{settings.host}:{port}", flush=True)
+        try:
+            await stop.wait()
+        finally:
+            if advertiser is not None:
+                await advertiser.stop()

@@ -1,0 +1,127 @@
+"""Operator settings and the request policy of DESIGN.md §2.3."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SQ_METRES_PER_SQ_MILE = 2_589_988.110336
+
+INCIDENT_TYPES = (
+    "burglary",
+    "theft",
+    "package_theft",
+    "vehicle_crime",
+    "vandalism",
+    "robbery",
+    "assault",
+    "hit_and_run",
+    "missing_person",
+    "homicide",
+    "arson",
+    "other",
+)
+AGENCY_KINDS = (
+    "police",
+    "sheriff",
+    "fire",
+    "emergency_management",
+    "federal",
+    "other",
+)
+HOME_ALERT_CATEGORIES = (
+    "crime",
+    "safety",
+    "suspicious",
+    "lost_pet",
+    "found_pet",
+    "fire",
+    "community",
+)
+ALERT_CATEGORIES = (*HOME_ALERT_CATEGORIES, "police")
+CLIP_CONTENT_TYPES = ("video/mp4", "image/jpeg")
+
+
+@dataclass(slots=True)
+class Policy:
+    """The limits a request and a share must respect; published in the report."""
+
+    min_window_minutes: int = 15
+    max_window_hours: int = 12
+    max_window_age_days: int = 45
+    min_area_sq_miles: float = 0.025
+    max_area_sq_miles: float = 0.5
+    max_requests_per_case: int = 2
+    request_expiry_days: int = 14
+    allow_federal: bool = False
+    max_retention_days: int = 30
+    default_retention_days: int = 30
+    title_max: int = 120
+    description_max: int = 2000
+    comment_max: int = 1000
+
+    @property
+    def min_radius_m(self) -> float:
+        """Smallest radius whose circle has the minimum area."""
+        return math.sqrt(self.min_area_sq_miles * SQ_METRES_PER_SQ_MILE / math.pi)
+
+    @property
+    def max_radius_m(self) -> float:
+        """Largest radius whose circle stays within the maximum area."""
+        return math.sqrt(self.max_area_sq_miles * SQ_METRES_PER_SQ_MILE / math.pi)
+
+    def as_report(self) -> dict[str, Any]:
+        """Describe the policy for the public transparency report."""
+        return {
+            "case_number": "3-64 characters: letters, digits, space, - / . _",
+            "incident_types": list(INCIDENT_TYPES),
+            "window_min_minutes": self.min_window_minutes,
+            "window_max_hours": self.max_window_hours,
+            "window_max_age_days": self.max_window_age_days,
+            "area_min_sq_miles": self.min_area_sq_miles,
+            "area_max_sq_miles": self.max_area_sq_miles,
+            "radius_min_m": round(self.min_radius_m, 1),
+            "radius_max_m": round(self.max_radius_m, 1),
+            "max_requests_per_case": self.max_requests_per_case,
+            "request_expiry_days": self.request_expiry_days,
+            "federal_agencies_allowed": self.allow_federal,
+            "max_retention_days": self.max_retention_days,
+            "default_retention_days": min(
+                self.default_retention_days, self.max_retention_days
+            ),
+            "alert_categories": list(ALERT_CATEGORIES),
+        }
+
+
+def default_db_url() -> str:
+    """``PORCHLIGHT_HUB_DB`` or a SQLite file in the working directory."""
+    return (
+        os.environ.get("PORCHLIGHT_HUB_DB") or "sqlite+aiosqlite:///porchlight-hub.db"
+    )
+
+
+@dataclass(slots=True)
+class Settings:
+    """Everything an operator can tune when starting the hub."""
+
+    db_url: str = field(default_factory=default_db_url)
+    media_dir: Path = field(default_factory=lambda: Path("porchlight-media"))
+    host: str = "127.0.0.1"
+    port: int = 8765
+    name: str = "Porchlight hub"
+    zeroconf: bool = True
+    policy: Policy = field(default_factory=Policy)
+    max_clip_bytes: int = 512 * 1024 * 1024
+    max_clips_per_share: int = 200
+    sweep_interval_s: float = 60.0
+    heartbeat_s: float = 25.0
+    alert_broadcast_radius_m: float = 5000.0
+    max_alert_query_radius_m: float = 10_000.0
+    max_alert_post_distance_m: float = 5000.0
+    pairing_code_days: int = 7
+    pair_failures_allowed: int = 5
+    pair_failure_window_s: float = 60.0
+    stream_queue_size: int = 1000

@@ -1,0 +1,172 @@
+"""What each party may see of a record, and nothing more.
+
+Homes see requests with the agency's name; agencies see homes only as
+per-agency pseudonyms ("Neighbour 17"), never a name, address or id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from . import db
+from .clock import iso
+
+Row = Mapping[Any, Any]
+"""A database row as a mapping (SQLAlchemy's RowMapping or a plain dict)."""
+
+
+def home_status(decision: str | None, request_status: str) -> str:
+    """One word for where a request stands for a home."""
+    if decision == "share":
+        return "shared"
+    if decision == "decline":
+        return "declined"
+    return "pending" if request_status == "open" else request_status
+
+
+def home_request_query() -> Select[Any]:
+    """Requests delivered to homes, with the agency and the delivery."""
+    r, a, d = db.requests, db.agencies, db.deliveries
+    return select(
+        r,
+        a.c.name.label("agency_name"),
+        a.c.kind.label("agency_kind"),
+        d.c.home_id,
+        d.c.distance_m,
+        d.c.delivered_at,
+        d.c.decision,
+        d.c.decided_at,
+        d.c.share_id,
+        d.c.idempotency_key,
+        d.c.decision_digest,
+        d.c.decision_response,
+    ).select_from(r.join(a, a.c.id == r.c.agency_id).join(d, d.c.request_id == r.c.id))
+
+
+def request_for_home(row: Row) -> dict[str, Any]:
+    """A request as the home it was delivered to sees it."""
+    return {
+        "id": row["id"],
+        "agency": row["agency_name"],
+        "agency_kind": row["agency_kind"],
+        "case_number": row["case_number"],
+        "incident_type": row["incident_type"],
+        "description": row["description"],
+        "contact": row["contact"],
+        "window_start": iso(row["window_start"]),
+        "window_end": iso(row["window_end"]),
+        "area": {
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+            "radius_m": row["radius_m"],
+        },
+        "distance_m": round(row["distance_m"], 1),
+        "status": home_status(row["decision"], row["status"]),
+        "request_status": row["status"],
+        "decision": row["decision"],
+        "share_id": row["share_id"],
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+        "expires_at": iso(row["expires_at"]),
+        "delivered_at": iso(row["delivered_at"]),
+        "decided_at": iso(row["decided_at"]),
+    }
+
+
+def request_for_agency(row: Row, shares: int = 0, declines: int = 0) -> dict[str, Any]:
+    """A request as the agency that made it sees it: counts, never homes."""
+    return {
+        "id": row["id"],
+        "case_number": row["case_number"],
+        "incident_type": row["incident_type"],
+        "description": row["description"],
+        "contact": row["contact"],
+        "window_start": iso(row["window_start"]),
+        "window_end": iso(row["window_end"]),
+        "area": {
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+            "radius_m": row["radius_m"],
+        },
+        "status": row["status"],
+        "homes_reached": row["homes_reached"],
+        "shares": shares,
+        "declines": declines,
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+        "expires_at": iso(row["expires_at"]),
+    }
+
+
+def clip_manifest(row: Row) -> dict[str, Any]:
+    """A shared clip as its home described it."""
+    return {
+        "clip_id": row["clip_id"],
+        "camera": row["camera"],
+        "start": iso(row["start"]),
+        "end": iso(row["end"]),
+        "content_type": row["content_type"],
+        "size": row["size"],
+        "sha256": row["sha256"],
+        "uploaded": row["stored_path"] is not None,
+        "uploaded_at": iso(row["uploaded_at"]),
+        "deleted_at": iso(row["deleted_at"]),
+    }
+
+
+def share_for_home(share: Row, clips: list[Row]) -> dict[str, Any]:
+    """A share as its home sees it."""
+    return {
+        "share_id": share["id"],
+        "request_id": share["request_id"],
+        "status": share["status"],
+        "retention_days": share["retention_days"],
+        "created_at": iso(share["created_at"]),
+        "expires_at": iso(share["expires_at"]),
+        "deleted_at": iso(share["deleted_at"]),
+        "deleted_reason": share["deleted_reason"],
+        "clips": [clip_manifest(c) for c in clips],
+    }
+
+
+def neighbour(number: int) -> str:
+    """The only name an agency ever sees for a home."""
+    return f"Neighbour {number}"
+
+
+def alert_view(
+    row: Row, distance: float | None, viewer_home: str | None
+) -> dict[str, Any]:
+    """An alert as a neighbour sees it: coarse location, no author identity."""
+    official = row["agency_id"] is not None
+    return {
+        "id": row["id"],
+        "category": row["category"],
+        "title": row["title"],
+        "description": row["description"],
+        "latitude": row["latitude"],
+        "longitude": row["longitude"],
+        "created_at": iso(row["created_at"]),
+        "source": "agency" if official else "neighbour",
+        "agency": row.get("agency_name") if official else None,
+        "mine": viewer_home is not None and row["home_id"] == viewer_home,
+        "distance_m": None if distance is None else round(distance, 1),
+    }
+
+
+def comment_view(
+    row: Row, viewer_home: str | None, agency_name: str | None = None
+) -> dict[str, Any]:
+    """A comment on an alert."""
+    return {
+        "id": row["id"],
+        "alert_id": row["alert_id"],
+        "text": row["text"],
+        "created_at": iso(row["created_at"]),
+        "source": "agency" if row["agency_id"] is not None else "neighbour",
+        "agency": agency_name,
+        "mine": viewer_home is not None and row["home_id"] == viewer_home,
+    }

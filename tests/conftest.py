@@ -1,0 +1,109 @@
+"""Shared fixtures for the Porchlight test suite.
+
+The whole suite runs under pytest-homeassistant-custom-component, whose plugin
+is active for every test: it blocks network sockets unless a test asks for the
+``socket_enabled`` fixture, and only ever allows connections to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+# Import our `custom_components` before the `hass` fixture runs: Home Assistant
+# imports the package by name, and the test harness ships a package with the
+# same name in its testing config. Importing ours first makes it the one used.
+import custom_components.porchlight  # noqa: F401
+
+HUB_TESTS = Path(__file__).parent / "hub"
+
+
+def _is_hub_test(request: pytest.FixtureRequest) -> bool:
+    return HUB_TESTS in Path(request.node.path).parents
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
+    """Let Home Assistant load custom integrations in integration tests.
+
+    Only tests that use ``hass`` (and are not hub tests) get it, because
+    ``enable_custom_integrations`` starts a Home Assistant instance.
+    """
+    if "hass" in request.fixturenames and not _is_hub_test(request):
+        request.getfixturevalue("enable_custom_integrations")
+
+
+@pytest.fixture(autouse=True)
+def _hub_tests_may_use_sockets(request: pytest.FixtureRequest) -> None:
+    """Allow hub tests to open local sockets (the harness blocks them)."""
+    if _is_hub_test(request):
+        request.getfixturevalue("socket_enabled")
+
+
+HEALTH = {"hub_id": "hub-1", "name": "Elm Street Hub", "version": "0.1.0"}
+PAIRING = {"home_id": "home-1", "token": "secret-home-token", "hub_id": "hub-1"}
+
+
+@dataclass
+class FakeHub:
+    """A stand-in for a hub's /health and /pair endpoints on 127.0.0.1.
+
+    Tests change the status/body attributes to make the hub misbehave. The
+    real hub is exercised by its own tests and by the end-to-end tests.
+    """
+
+    url: str = ""
+    health_status: int = 200
+    health_body: Any = field(default_factory=lambda: dict(HEALTH))
+    pair_status: int = 200
+    pair_body: Any = field(default_factory=lambda: dict(PAIRING))
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    requests: list[tuple[str, str, Any, dict[str, str]]] = field(default_factory=list)
+
+    def _respond(self, status: int, body: Any) -> web.Response:
+        if isinstance(body, str | bytes):
+            return web.Response(status=status, body=body, headers=self.headers)
+        return web.json_response(body, status=status, headers=self.headers)
+
+    async def handle_health(self, request: web.Request) -> web.Response:
+        self.requests.append(("GET", request.path, None, dict(request.headers)))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return self._respond(self.health_status, self.health_body)
+
+    async def handle_pair(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.requests.append(("POST", request.path, body, dict(request.headers)))
+        return self._respond(self.pair_status, self.pair_body)
+
+
+@pytest.fixture
+async def fake_hub(socket_enabled: None) -> AsyncIterator[FakeHub]:
+    """Serve a FakeHub on 127.0.0.1 on a free port."""
+    hub = FakeHub()
+    app = web.Application()
+    app.router.add_get("/api/v1/health", hub.handle_health)
+    app.router.add_post("/api/v1/pair", hub.handle_pair)
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    hub.url = str(server.make_url("")).rstrip("/")
+    yield hub
+    await server.close()
+
+
+@pytest.fixture
+def closed_port_url(socket_enabled: None) -> str:
+    """Return a URL on 127.0.0.1 where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

@@ -1,0 +1,238 @@
+"""A real hub on 127.0.0.1 for the hub's tests, driven only over HTTP/WebSocket.
+
+Operators' setup (adding homes and agencies) goes through the same admin
+functions the command line uses; everything a home or an agency does goes
+through the API. Time is a :class:`ManualClock`, so retention and expiry are
+tested by moving time, never by sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from porchlight_hub import admin
+from porchlight_hub.app import running_hub
+from porchlight_hub.clock import ManualClock
+from porchlight_hub.context import HUB
+from porchlight_hub.geo import METRES_PER_DEGREE_LAT
+from porchlight_hub.settings import Settings
+
+START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+CENTRE = (52.3700, 4.8900)
+
+
+def offset(
+    lat: float, lon: float, north_m: float = 0.0, east_m: float = 0.0
+) -> tuple[float, float]:
+    """A point ``north_m`` and ``east_m`` metres away (flat-earth, fine at 1 km)."""
+    import math
+
+    dlat = north_m / METRES_PER_DEGREE_LAT
+    dlon = east_m / (METRES_PER_DEGREE_LAT * math.cos(math.radians(lat)))
+    return lat + dlat, lon + dlon
+
+
+def iso(when: datetime) -> str:
+    return when.isoformat()
+
+
+def clip_bytes(size: int, seed: int = 0) -> bytes:
+    """Deterministic, non-repeating test footage."""
+    out = bytearray()
+    counter = 0
+    while len(out) < size:
+        out += hashlib.sha256(f"{seed}:{counter}".encode()).digest()
+        counter += 1
+    return bytes(out[:size])
+
+
+@dataclass
+class Stream:
+    """A home's WebSocket with helpers to wait for a message type."""
+
+    ws: aiohttp.ClientWebSocketResponse
+    seen: list[dict[str, Any]] = field(default_factory=list)
+
+    async def next(self, type_: str, wait: float = 5.0) -> dict[str, Any]:
+        """The next message of this type (heartbeats and others are kept in seen)."""
+        async with asyncio.timeout(wait):
+            while True:
+                msg = await self.ws.receive()
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    raise AssertionError(f"stream ended: {msg!r}")
+                data = json.loads(msg.data)
+                self.seen.append(data)
+                if data["type"] == type_:
+                    return data
+
+    async def nothing(self, type_: str, wait: float = 0.3) -> None:
+        """Assert no message of this type arrives within ``wait`` seconds."""
+        with contextlib.suppress(TimeoutError):
+            msg = await self.next(type_, wait=wait)
+            raise AssertionError(f"unexpected {type_}: {msg}")
+
+
+@dataclass
+class Client:
+    """A home or an agency speaking to the hub with its secret."""
+
+    hub: HubHarness
+    secret: str
+    id: str = ""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secret}"}
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        json_body: Any = None,
+        *,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        """Call the API; returns (status, parsed JSON or raw bytes)."""
+        return await self.hub.call(
+            method,
+            path,
+            json_body,
+            data=data,
+            headers={**self.headers, **(headers or {})},
+            params=params,
+        )
+
+    async def stream(self) -> Stream:
+        ws = await self.hub.session.ws_connect(
+            f"{self.hub.url}/api/v1/stream", headers=self.headers
+        )
+        self.hub.sockets.append(ws)
+        return Stream(ws)
+
+
+@dataclass
+class HubHarness:
+    """The running hub, its clock and a client session."""
+
+    tmp: Path
+    clock: ManualClock
+    settings: Settings
+    session: aiohttp.ClientSession
+    url: str = ""
+    runner: Any = None
+    sockets: list[aiohttp.ClientWebSocketResponse] = field(default_factory=list)
+    _ctx: Any = None
+
+    async def start(self) -> None:
+        self._ctx = running_hub(self.settings, self.clock)
+        self.runner, port = await self._ctx.__aenter__()
+        self.url = f"http://127.0.0.1:{port}"
+        self.settings.port = port
+
+    async def stop(self) -> None:
+        for ws in self.sockets:
+            await ws.close()
+        self.sockets.clear()
+        if self._ctx is not None:
+            await self._ctx.__aexit__(None, None, None)
+            self._ctx = None
+
+    async def restart(self) -> None:
+        """Stop and start again on the same database, media and port."""
+        await self.stop()
+        await self.start()
+
+    @property
+    def engine(self) -> Any:
+        return self.runner.app[HUB].engine
+
+    @property
+    def media(self) -> Path:
+        return self.settings.media_dir
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        json_body: Any = None,
+        *,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        kwargs: dict[str, Any] = {"headers": headers or {}, "params": params}
+        if json_body is not None:
+            kwargs["json"] = json_body
+        elif data is not None:
+            kwargs["data"] = data
+        async with self.session.request(method, f"{self.url}{path}", **kwargs) as resp:
+            raw = await resp.read()
+            if resp.content_type == "application/json":
+                return resp.status, json.loads(raw)
+            return resp.status, raw
+
+    async def add_home(
+        self, name: str = "Home", lat: float = CENTRE[0], lon: float = CENTRE[1]
+    ) -> Client:
+        """Register a home as the operator would, then pair it over HTTP."""
+        new = await admin.add_home(self.engine, name, lat, lon, clock=self.clock)
+        status, body = await self.call(
+            "POST", "/api/v1/pair", {"code": new.pairing_code}
+        )
+        assert status == 200, body
+        return Client(self, body["token"], body["home_id"])
+
+    async def add_agency(
+        self, name: str = "City Police", kind: str = "police"
+    ) -> Client:
+        new = await admin.add_agency(self.engine, name, kind, clock=self.clock)
+        return Client(self, new.api_key, new.agency_id)
+
+    def request_body(self, **overrides: Any) -> dict[str, Any]:
+        """A request that satisfies every rule, centred on CENTRE."""
+        now = self.clock.now()
+        body: dict[str, Any] = {
+            "case_number": "2026-0042",
+            "incident_type": "burglary",
+            "description": "Break-in on Elm Street",
+            "contact": "Det. Smith, 555-0100",
+            "window_start": iso(now - timedelta(hours=3)),
+            "window_end": iso(now - timedelta(hours=1)),
+            "area": {"latitude": CENTRE[0], "longitude": CENTRE[1], "radius_m": 400},
+        }
+        body.update(overrides)
+        return body
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[HubHarness]:
+    """A started hub on loopback with a manual clock."""
+    settings = Settings(
+        db_url=f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
+        media_dir=tmp_path / "media",
+        host="127.0.0.1",
+        port=0,
+        zeroconf=False,
+        sweep_interval_s=0.05,
+        heartbeat_s=30,
+    )
+    async with aiohttp.ClientSession() as session:
+        harness = HubHarness(tmp_path, ManualClock(START), settings, session)
+        await harness.start()
+        try:
+            yield harness
+        finally:
+            await harness.stop()
