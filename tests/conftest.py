@@ -8,6 +8,7 @@ is active for every test: it blocks network sockets unless a test asks for the
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ from aiohttp.test_utils import TestServer
 import custom_components.porchlight  # noqa: F401
 
 HUB_TESTS = Path(__file__).parent / "hub"
+
+# The harness logs every SQL statement (for Home Assistant's recorder); the
+# hub's SQL is not what these tests look at, and logging it halves their speed.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 def _is_hub_test(request: pytest.FixtureRequest) -> bool:
@@ -107,3 +112,39 @@ def closed_port_url(socket_enabled: None) -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+# --------------------------------------------------------------------------
+# The real hub, on loopback, for end-to-end tests of the integration.
+
+
+@pytest.fixture
+async def real_hub(tmp_path: Path, socket_enabled: None) -> AsyncIterator[Any]:
+    """Start porchlight-hub on 127.0.0.1 with a clock that starts at real now."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    import aiohttp  # noqa: PLC0415
+
+    from porchlight_hub.clock import ManualClock  # noqa: PLC0415
+    from porchlight_hub.settings import Settings  # noqa: PLC0415
+
+    from .hub.conftest import HubHarness  # noqa: PLC0415
+
+    settings = Settings(
+        db_url=f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
+        media_dir=tmp_path / "hub-media",
+        host="127.0.0.1",
+        port=0,
+        zeroconf=False,
+        sweep_interval_s=0.05,
+        heartbeat_s=30,
+    )
+    async with aiohttp.ClientSession() as session:
+        harness = HubHarness(
+            tmp_path, ManualClock(datetime.now(UTC)), settings, session
+        )
+        await harness.start()
+        try:
+            yield harness
+        finally:
+            await harness.stop()

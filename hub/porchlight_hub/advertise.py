@@ -52,7 +52,13 @@ class Advertiser:
     async def start(self) -> None:
         """Announce the hub."""
         self._zc = AsyncZeroconf(ip_version=IPVersion.V4Only)
-        await self._zc.async_register_service(self.info, allow_name_change=True)
+        try:
+            await self._zc.async_register_service(self.info, allow_name_change=True)
+        except BaseException:
+            # The hub keeps serving without mDNS; don't leak its sockets.
+            await self._zc.async_close()
+            self._zc = None
+            raise
 
     async def stop(self) -> None:
         """Withdraw the announcement."""

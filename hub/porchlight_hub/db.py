@@ -176,7 +176,8 @@ alerts = Table(
     Column("latitude", Float, nullable=False),
     Column("longitude", Float, nullable=False),
     Column("created_at", Float, nullable=False),
-    Index("ix_alerts_created", "created_at"),
+    # Covers the newest-first walk of GET /alerts (box test and order).
+    Index("ix_alerts_recent", "created_at", "latitude", "longitude", "id"),
     Index("ix_alerts_location", "latitude", "longitude"),
 )
 

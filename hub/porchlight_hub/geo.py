@@ -33,8 +33,10 @@ def coarsen(
 ) -> tuple[float, float]:
     """Snap a point to the centre of a ~100 m cell so alerts never pin a house."""
     step_lat = grid_m / METRES_PER_DEGREE_LAT
-    coslat = max(math.cos(math.radians(lat)), 1e-6)
-    step_lon = grid_m / (METRES_PER_DEGREE_LAT * coslat)
     snapped_lat = (math.floor(lat / step_lat) + 0.5) * step_lat
+    # The row's latitude, not the point's: one fixed grid per row, so every
+    # point of a cell lands on the same centre and none leaks its exact place.
+    coslat = max(math.cos(math.radians(snapped_lat)), 1e-6)
+    step_lon = grid_m / (METRES_PER_DEGREE_LAT * coslat)
     snapped_lon = (math.floor(lon / step_lon) + 0.5) * step_lon
     return round(snapped_lat, 6), round(snapped_lon, 6)

@@ -84,9 +84,13 @@ async def _remove_orphans(hub: Hub) -> int:
     return removed
 
 
-async def _loop(hub: Hub) -> None:
+async def _loop(hub: Hub, stop: asyncio.Event) -> None:
     while True:
-        await asyncio.sleep(hub.settings.sweep_interval_s)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(hub.settings.sweep_interval_s):
+                await stop.wait()
+        if stop.is_set():
+            return
         try:
             await sweep(hub)
         except Exception:
@@ -100,8 +104,10 @@ async def sweeper_ctx(app: web.Application) -> AsyncIterator[None]:
     done = await sweep(hub)
     if any(done.values()):
         _LOGGER.info("Start-up sweep: %s", done)
-    task = asyncio.create_task(_loop(hub))
+    stop = asyncio.Event()
+    task = asyncio.create_task(_loop(hub, stop))
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    # Let a sweep in progress finish: cancelling it mid-query leaks its
+    # database connection (and, on SQLite, that connection's thread).
+    stop.set()
+    await task

@@ -23,7 +23,13 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     """Read a JSON object body, refusing oversize and malformed input."""
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
         raise ApiError(413, "payload_too_large", "The JSON body is too large.")
-    raw = await request.content.read(MAX_JSON_BYTES + 1)
+    # read(n) returns what has arrived so far, not n bytes: loop until EOF.
+    raw = bytearray()
+    while len(raw) <= MAX_JSON_BYTES:
+        chunk = await request.content.read(MAX_JSON_BYTES + 1 - len(raw))
+        if not chunk:
+            break
+        raw += chunk
     if len(raw) > MAX_JSON_BYTES:
         raise ApiError(413, "payload_too_large", "The JSON body is too large.")
     if not raw.strip():
@@ -33,6 +39,15 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError) as err:
         raise ApiError(
             400, "invalid_json", f"The body is not valid JSON: {err}"
+        ) from err
+    except RecursionError as err:
+        raise ApiError(400, "invalid_json", "The JSON is nested too deeply.") from err
+    try:
+        # "\ud800" is valid JSON but not text: it would fail later, in storage.
+        json.dumps(body, ensure_ascii=False).encode()
+    except (UnicodeEncodeError, RecursionError) as err:
+        raise ApiError(
+            400, "invalid_json", "The body has an unpaired surrogate or nests too deep."
         ) from err
     if not isinstance(body, dict):
         raise ApiError(422, "invalid_body", "The body must be a JSON object.")
@@ -118,6 +133,10 @@ class Fields:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _invalid(self._name(key), "must be a number")
+        try:
+            value = float(value)
+        except OverflowError:  # an int too large for a float
+            raise _invalid(self._name(key), "must be a finite number") from None
         if not math.isfinite(value):
             raise _invalid(self._name(key), "must be a finite number")
         if integer and not float(value).is_integer():

@@ -236,3 +236,183 @@ async def hub(tmp_path: Path) -> AsyncIterator[HubHarness]:
             yield harness
         finally:
             await harness.stop()
+
+
+# --- Helpers for the share, retention, restart and stream tests -------------
+
+
+def clip_entry(
+    clip_id: str,
+    data: bytes,
+    when: datetime,
+    content_type: str = "video/mp4",
+    camera: str = "Front door",
+) -> dict[str, Any]:
+    """A manifest entry for ``data`` recorded at ``when`` (10 s long)."""
+    return {
+        "clip_id": clip_id,
+        "camera": camera,
+        "start": iso(when),
+        "end": iso(when + timedelta(seconds=10)),
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+async def open_request(
+    hub: HubHarness, agency: Client, **overrides: Any
+) -> dict[str, Any]:
+    """Post a valid request (overridable) and return it."""
+    status, body = await agency.call(
+        "POST", "/api/v1/agency/requests", hub.request_body(**overrides)
+    )
+    assert status == 201, body
+    return dict(body)
+
+
+_KEYS = iter(range(1, 1_000_000))
+
+
+async def make_share(
+    hub: HubHarness,
+    home: Client,
+    request_id: str,
+    clips: dict[str, bytes],
+    *,
+    retention_days: int | None = None,
+    content_type: str = "video/mp4",
+) -> dict[str, Any]:
+    """Decide ``share`` on a delivered request with one manifest entry per clip."""
+    when = hub.clock.now() - timedelta(hours=2)
+    body: dict[str, Any] = {
+        "decision": "share",
+        "idempotency_key": f"test-key-{next(_KEYS):06d}",
+        "clips": [
+            clip_entry(cid, data, when, content_type) for cid, data in clips.items()
+        ],
+    }
+    if retention_days is not None:
+        body["retention_days"] = retention_days
+    status, share = await home.call(
+        "POST", f"/api/v1/requests/{request_id}/decision", body
+    )
+    assert status == 200, share
+    return dict(share)
+
+
+async def upload(
+    home: Client,
+    share_id: str,
+    clip_id: str,
+    data: Any,
+    content_type: str = "video/mp4",
+) -> tuple[int, Any]:
+    """PUT a clip's bytes (or an async generator, sent chunked)."""
+    return await home.call(
+        "PUT",
+        f"/api/v1/shares/{share_id}/clips/{clip_id}",
+        data=data,
+        headers={"Content-Type": content_type},
+    )
+
+
+async def shared_clip(
+    hub: HubHarness,
+    home: Client,
+    agency: Client,
+    data: bytes,
+    *,
+    clip_id: str = "c1",
+    retention_days: int | None = None,
+    **request_overrides: Any,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Request, share one clip and upload it; returns (request, share)."""
+    req = await open_request(hub, agency, **request_overrides)
+    share = await make_share(
+        hub, home, req["id"], {clip_id: data}, retention_days=retention_days
+    )
+    status, body = await upload(home, share["share_id"], clip_id, data)
+    assert status == 201, body
+    return req, share
+
+
+def files_under(path: Path) -> list[Path]:
+    """Every regular file below ``path`` (none if it does not exist)."""
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []
+
+
+class HubMaker:
+    """Starts hubs with tuned settings; all are stopped when the test ends."""
+
+    def __init__(self, tmp: Path, session: aiohttp.ClientSession) -> None:
+        self.tmp = tmp
+        self.session = session
+        self.started: list[HubHarness] = []
+
+    async def __call__(self, **overrides: Any) -> HubHarness:
+        base = self.tmp / f"tuned-{len(self.started)}"
+        base.mkdir(parents=True, exist_ok=True)
+        values: dict[str, Any] = {
+            "db_url": f"sqlite+aiosqlite:///{base / 'hub.db'}",
+            "media_dir": base / "media",
+            "host": "127.0.0.1",
+            "port": 0,
+            "zeroconf": False,
+            "sweep_interval_s": 0.05,
+            "heartbeat_s": 30,
+        }
+        values.update(overrides)
+        harness = HubHarness(base, ManualClock(START), Settings(**values), self.session)
+        await harness.start()
+        self.started.append(harness)
+        return harness
+
+
+@pytest.fixture
+async def tuned_hub(tmp_path: Path) -> AsyncIterator[HubMaker]:
+    """A factory for hubs with overridden settings, e.g. ``max_clip_bytes``.
+
+    ``await tuned_hub(max_clip_bytes=65536)`` returns a started ``HubHarness``.
+    """
+    async with aiohttp.ClientSession() as session:
+        maker = HubMaker(tmp_path, session)
+        try:
+            yield maker
+        finally:
+            for harness in maker.started:
+                await harness.stop()
+
+
+# --- Raw responses, for headers and byte-exact bodies ------------------------
+
+
+@dataclass
+class RawResponse:
+    """Status, headers and the unparsed body of one call."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    content_type: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+async def call_raw(
+    hub: HubHarness,
+    method: str,
+    path: str,
+    *,
+    data: Any = None,
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+) -> RawResponse:
+    """Call the hub without parsing: for Retry-After, Allow and byte equality."""
+    async with hub.session.request(
+        method, f"{hub.url}{path}", data=data, headers=headers or {}, params=params
+    ) as resp:
+        return RawResponse(
+            resp.status, dict(resp.headers), await resp.read(), resp.content_type
+        )
