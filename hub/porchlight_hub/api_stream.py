@@ -19,10 +19,13 @@ class Sockets:
     """Open streams, so shutdown can close them instead of waiting on them."""
 
     def __init__(self) -> None:
-        self.open: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
+        self.open: weakref.WeakKeyDictionary[
+            web.WebSocketResponse, asyncio.BaseTransport | None
+        ] = weakref.WeakKeyDictionary()
 
 
 SOCKETS: web.AppKey[Sockets] = web.AppKey("porchlight_sockets", Sockets)
+CLOSE_GRACE_S = 5.0
 
 
 async def _writer(ws: web.WebSocketResponse, sub: Subscriber, hub: Hub) -> None:
@@ -47,7 +50,18 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
     hub = hub_of(request)
     ws = web.WebSocketResponse(heartbeat=None, autoping=True)
     sub = hub.broker.subscribe(home["id"])
-    request.app[SOCKETS].open.add(ws)
+    request.app[SOCKETS].open[ws] = request.transport
+    loop = asyncio.get_running_loop()
+    timers: list[asyncio.TimerHandle] = []
+
+    def drop_if_stuck() -> None:
+        # Give a slow reader the chance to get the 1013 close; one that does
+        # not read at all loses its connection instead of pinning the writer.
+        transport = request.transport
+        if transport is not None:
+            timers.append(loop.call_later(CLOSE_GRACE_S, transport.close))
+
+    sub.on_overflow = drop_if_stuck
     writer: asyncio.Task[None] | None = None
     try:
         await ws.prepare(request)
@@ -56,6 +70,8 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
             if msg.type == WSMsgType.ERROR:
                 break
     finally:
+        for timer in timers:
+            timer.cancel()
         hub.broker.unsubscribe(sub)
         if writer is not None:
             writer.cancel()
@@ -64,7 +80,20 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
+async def _close(
+    ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None
+) -> None:
+    try:
+        async with asyncio.timeout(CLOSE_GRACE_S):
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"hub shutting down")
+    except TimeoutError:
+        # A client that does not read cannot be told; do not wait on it.
+        if transport is not None:
+            transport.close()
+
+
 async def close_sockets(app: web.Application) -> None:
     """On shutdown, tell every client to go away so it reconnects later."""
-    for ws in list(app[SOCKETS].open):
-        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"hub shutting down")
+    await asyncio.gather(
+        *(_close(ws, transport) for ws, transport in list(app[SOCKETS].open.items()))
+    )

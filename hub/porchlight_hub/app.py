@@ -119,6 +119,15 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    try:
+        await _serve_until(settings, stop)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)
+
+
+async def _serve_until(settings: Settings, stop: asyncio.Event) -> None:
     async with running_hub(settings) as (runner, port):
         hub = runner.app[HUB]
         advertiser: Advertiser | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 from .clock import Clock
@@ -29,6 +29,9 @@ class Subscriber:
         self.maxsize = maxsize
         self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self.overflowed = False
+        # Called on overflow: a client that stopped reading leaves its writer
+        # stuck in a send, so the mark in the queue alone would never be seen.
+        self.on_overflow: Callable[[], None] | None = None
 
 
 class Broker:
@@ -74,13 +77,6 @@ class Broker:
         for sub in list(subs):
             self._offer(sub, msg)
 
-    def publish_many(
-        self, items: Iterable[tuple[str, dict[str, Any]]], type_: str
-    ) -> None:
-        """Queue per-home payloads of one type."""
-        for home_id, data in items:
-            self.publish(home_id, type_, data)
-
     @staticmethod
     def _offer(sub: Subscriber, msg: dict[str, Any]) -> None:
         if sub.overflowed:
@@ -91,5 +87,7 @@ class Broker:
             )
             sub.overflowed = True
             sub.queue.put_nowait(None)
+            if sub.on_overflow is not None:
+                sub.on_overflow()
             return
         sub.queue.put_nowait(msg)
