@@ -12,9 +12,11 @@ import logging
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -23,6 +25,10 @@ from aiohttp.test_utils import TestServer
 # imports the package by name, and the test harness ships a package with the
 # same name in its testing config. Importing ours first makes it the one used.
 import custom_components.porchlight  # noqa: F401
+from porchlight_hub.clock import ManualClock
+from porchlight_hub.settings import Settings
+
+from .hub.conftest import HubHarness
 
 HUB_TESTS = Path(__file__).parent / "hub"
 
@@ -119,17 +125,8 @@ def closed_port_url(socket_enabled: None) -> str:
 
 
 @pytest.fixture
-async def real_hub(tmp_path: Path, socket_enabled: None) -> AsyncIterator[Any]:
+async def real_hub(tmp_path: Path, socket_enabled: None) -> AsyncIterator[HubHarness]:
     """Start porchlight-hub on 127.0.0.1 with a clock that starts at real now."""
-    from datetime import UTC, datetime  # noqa: PLC0415
-
-    import aiohttp  # noqa: PLC0415
-
-    from porchlight_hub.clock import ManualClock  # noqa: PLC0415
-    from porchlight_hub.settings import Settings  # noqa: PLC0415
-
-    from .hub.conftest import HubHarness  # noqa: PLC0415
-
     settings = Settings(
         db_url=f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
         media_dir=tmp_path / "hub-media",

@@ -21,3 +21,16 @@ __all__ = [
     "DOMAIN",
     "LOGGER",
 ]
+
+# Options (config entry options, set in the options flow). A missing option
+# means its default; a missing alert_categories means every category in
+# models.ALERT_CATEGORIES.
+CONF_ALERT_RADIUS_M: Final = "alert_radius_m"
+CONF_ALERT_CATEGORIES: Final = "alert_categories"
+CONF_ALERT_MAX_AGE_HOURS: Final = "alert_max_age_hours"
+CONF_CLIP_RETENTION_DAYS: Final = "clip_retention_days"
+CONF_SHARE_RETENTION_DAYS: Final = "share_retention_days"
+DEFAULT_ALERT_RADIUS_M: Final = 1600
+DEFAULT_ALERT_MAX_AGE_HOURS: Final = 24
+DEFAULT_CLIP_RETENTION_DAYS: Final = 14
+DEFAULT_SHARE_RETENTION_DAYS: Final = 30

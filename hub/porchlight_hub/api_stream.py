@@ -22,6 +22,9 @@ class Sockets:
         self.open: weakref.WeakKeyDictionary[
             web.WebSocketResponse, asyncio.BaseTransport | None
         ] = weakref.WeakKeyDictionary()
+        # Set once shutdown began: a handshake that completes after that
+        # would otherwise hold the server's shutdown until its timeout.
+        self.closing = False
 
 
 SOCKETS: web.AppKey[Sockets] = web.AppKey("porchlight_sockets", Sockets)
@@ -50,7 +53,6 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
     hub = hub_of(request)
     ws = web.WebSocketResponse(heartbeat=None, autoping=True)
     sub = hub.broker.subscribe(home["id"])
-    request.app[SOCKETS].open[ws] = request.transport
     loop = asyncio.get_running_loop()
     timers: list[asyncio.TimerHandle] = []
 
@@ -64,12 +66,23 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
     sub.on_overflow = drop_if_stuck
     writer: asyncio.Task[None] | None = None
     try:
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except AssertionError:
+            # aiohttp asserts on a transport the client already closed; end the
+            # handler the way aiohttp ends one whose client disconnected.
+            raise asyncio.CancelledError from None
+        sockets = request.app[SOCKETS]
+        if sockets.closing:
+            await _close(ws, request.transport)
+            return ws
+        sockets.open[ws] = request.transport
         writer = asyncio.create_task(_writer(ws, sub, hub))
         async for msg in ws:
             if msg.type == WSMsgType.ERROR:
                 break
     finally:
+        request.app[SOCKETS].open.pop(ws, None)
         for timer in timers:
             timer.cancel()
         hub.broker.unsubscribe(sub)
@@ -94,6 +107,7 @@ async def _close(
 
 async def close_sockets(app: web.Application) -> None:
     """On shutdown, tell every client to go away so it reconnects later."""
+    app[SOCKETS].closing = True
     await asyncio.gather(
         *(_close(ws, transport) for ws, transport in list(app[SOCKETS].open.items()))
     )

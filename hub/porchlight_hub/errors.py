@@ -96,6 +96,9 @@ async def error_middleware(
             if k.lower() in {"allow", "retry-after"}
         }
         return http_err.response()
+    except ConnectionError:
+        # The client went away; nobody is left to answer, aiohttp ignores it.
+        raise
     except Exception:
         _LOGGER.exception(
             "Unexpected error serving %s %s", request.method, request.path

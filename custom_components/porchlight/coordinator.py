@@ -1,0 +1,434 @@
+"""The home's view of its hub: one state, fed by REST resyncs and the stream.
+
+A full REST resync runs at setup, on every stream (re)connect and every ten
+minutes; stream messages update the same state in between. Both paths go
+through the same diffing so a request delivered while Home Assistant or the
+hub was offline still fires ``received`` exactly once: the consent ledger
+remembers which requests were recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    PorchlightAuthError,
+    PorchlightClient,
+    PorchlightError,
+)
+from .const import (
+    CONF_ALERT_CATEGORIES,
+    CONF_ALERT_MAX_AGE_HOURS,
+    CONF_ALERT_RADIUS_M,
+    DEFAULT_ALERT_MAX_AGE_HOURS,
+    DEFAULT_ALERT_RADIUS_M,
+    DOMAIN,
+    LOGGER,
+)
+from .ledger import (
+    KIND_OPT_IN,
+    KIND_OPT_OUT,
+    KIND_REQUEST_RECEIVED,
+    KIND_REQUEST_UPDATED,
+    KIND_SHARE_ACCESSED,
+    KIND_SHARE_DELETED,
+    ConsentLedger,
+)
+from .models import (
+    ALERT_CATEGORIES,
+    Alert,
+    Home,
+    InvalidPayload,
+    Share,
+    ShareAccess,
+    ShareDeletion,
+    StreamMessage,
+    VideoRequest,
+)
+
+if TYPE_CHECKING:
+    from .data import PorchlightConfigEntry
+
+RESYNC_INTERVAL: Final = timedelta(minutes=10)
+MAX_GEO_ALERTS: Final = 100
+EVENT_SHARE_ACCESSED: Final = f"{DOMAIN}_share_accessed"
+EVENT_SHARE_DELETED: Final = f"{DOMAIN}_share_deleted"
+
+
+def signal_request(entry_id: str) -> str:
+    """Dispatcher signal for video-request events of one entry."""
+    return f"{DOMAIN}_{entry_id}_request"
+
+
+def signal_alert(entry_id: str) -> str:
+    """Dispatcher signal for nearby-alert events of one entry."""
+    return f"{DOMAIN}_{entry_id}_alert"
+
+
+class ClipProvider(Protocol):
+    """The local clip library, as far as requests need it."""
+
+    def count(self, start: datetime, end: datetime) -> int:
+        """Clips overlapping the window."""
+
+    def describe(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Those clips, described for a service response."""
+
+
+@dataclass(slots=True)
+class PorchlightState:
+    """Everything the entities show, keyed by hub ids."""
+
+    home: Home
+    requests: dict[str, VideoRequest] = field(default_factory=dict)
+    alerts: dict[str, Alert] = field(default_factory=dict)
+    shares: dict[str, Share] = field(default_factory=dict)
+
+
+class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
+    """Holds the state and turns hub news into entity updates and events."""
+
+    config_entry: PorchlightConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PorchlightConfigEntry,
+        client: PorchlightClient,
+        ledger: ConsentLedger,
+    ) -> None:
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"Porchlight {entry.title}",
+            update_interval=RESYNC_INTERVAL,
+            always_update=False,
+        )
+        self.client = client
+        self.ledger = ledger
+        self._recorded: set[str] = ledger.recorded_request_ids()
+        self._logged_invalid: set[str] = set()
+        # Local decisions not yet acknowledged by the hub, request id -> status.
+        self._local_status: dict[str, str] = {}
+        self.clip_provider: ClipProvider | None = None
+
+    # ----------------------------------------------------------------- options
+    @property
+    def alert_radius_m(self) -> float:
+        """How far away an alert may be to count as nearby."""
+        return float(
+            self.config_entry.options.get(CONF_ALERT_RADIUS_M, DEFAULT_ALERT_RADIUS_M)
+        )
+
+    @property
+    def alert_categories(self) -> frozenset[str]:
+        """The alert categories this household chose."""
+        chosen = self.config_entry.options.get(CONF_ALERT_CATEGORIES)
+        return frozenset(chosen) if chosen else frozenset(ALERT_CATEGORIES)
+
+    @property
+    def alert_max_age(self) -> timedelta:
+        """How long an alert stays nearby."""
+        return timedelta(
+            hours=float(
+                self.config_entry.options.get(
+                    CONF_ALERT_MAX_AGE_HOURS, DEFAULT_ALERT_MAX_AGE_HOURS
+                )
+            )
+        )
+
+    # ------------------------------------------------------------------ resync
+    async def _async_update_data(self) -> PorchlightState:
+        """Resync everything from the hub's REST API."""
+        since = dt_util.utcnow() - self.alert_max_age
+        try:
+            home, requests, alerts, shares = await asyncio.gather(
+                self.client.get_home(),
+                self.client.list_requests(),
+                self.client.list_alerts(self.alert_radius_m, since=since),
+                self.client.list_shares(),
+            )
+        except PorchlightAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except PorchlightError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="hub_unreachable",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        # None before the first refresh, whatever the base class's annotation.
+        previous = cast(PorchlightState | None, self.data)
+        state = PorchlightState(
+            home=home,
+            requests={r.id: self._overlay(r) for r in requests},
+            alerts={a.id: a for a in alerts},
+            shares={s.share_id: s for s in shares},
+        )
+        self.data = state
+        await self._record_requests(
+            state.requests.values(),
+            previous.requests if previous is not None else {},
+        )
+        if previous is not None and previous.home.opted_out != home.opted_out:
+            await self._record_opt(home.opted_out)
+        return state
+
+    async def _record_requests(
+        self, requests: Iterable[VideoRequest], before: dict[str, VideoRequest]
+    ) -> None:
+        """Ledger and fire what is new since the last look."""
+        for request in sorted(requests, key=lambda r: r.created_at):
+            old = before.get(request.id)
+            if request.id not in self._recorded:
+                await self._received(request)
+            elif old is not None and old.status != request.status:
+                await self._updated(request)
+
+    def _overlay(self, request: VideoRequest) -> VideoRequest:
+        """Show a queued local decision until the hub acknowledges it."""
+        local = self._local_status.get(request.id)
+        if local is None:
+            return request
+        if request.status != "pending":
+            # The hub has an answer now; it is the truth.
+            self._local_status.pop(request.id, None)
+            return request
+        return dataclasses.replace(request, status=local)
+
+    async def _received(self, request: VideoRequest) -> None:
+        self._recorded.add(request.id)
+        await self.ledger.async_append(
+            KIND_REQUEST_RECEIVED, request_summary(request, with_contact=True)
+        )
+        async_dispatcher_send(
+            self.hass, signal_request(self.config_entry.entry_id), "received", request
+        )
+
+    async def _updated(self, request: VideoRequest) -> None:
+        await self.ledger.async_append(
+            KIND_REQUEST_UPDATED,
+            {"request_id": request.id, "status": request.status},
+        )
+        async_dispatcher_send(
+            self.hass, signal_request(self.config_entry.entry_id), "updated", request
+        )
+
+    async def _record_opt(self, opted_out: bool) -> None:
+        await self.ledger.async_append(
+            KIND_OPT_OUT if opted_out else KIND_OPT_IN, {"source": "hub"}, durable=True
+        )
+
+    # ------------------------------------------------------------------ stream
+    async def async_handle_message(self, message: StreamMessage) -> None:
+        """Apply one stream message; a malformed one is logged once and skipped."""
+        try:
+            await self._apply(message)
+        except InvalidPayload as err:
+            self.log_invalid(err)
+
+    def log_invalid(self, err: Exception) -> None:
+        """Warn once per distinct problem, so a broken hub cannot flood the log."""
+        text = str(err)
+        if text in self._logged_invalid:
+            LOGGER.debug("Skipped invalid hub payload again: %s", text)
+            return
+        if len(self._logged_invalid) < 256:
+            self._logged_invalid.add(text)
+        LOGGER.warning("Skipped an invalid message from the hub: %s", text)
+
+    async def _apply(self, message: StreamMessage) -> None:
+        state = self.data
+        kind = message.type
+        if kind in ("request.received", "request.updated"):
+            request = self._overlay(VideoRequest.from_hub(message.data))
+            old = state.requests.get(request.id)
+            state.requests[request.id] = request
+            if request.id not in self._recorded:
+                await self._received(request)
+            elif old is None or old.status != request.status:
+                await self._updated(request)
+        elif kind == "alert.created":
+            alert = Alert.from_hub(message.data)
+            state.alerts[alert.id] = alert
+            if self.is_nearby(alert):
+                async_dispatcher_send(
+                    self.hass, signal_alert(self.config_entry.entry_id), alert
+                )
+        elif kind == "share.accessed":
+            access = ShareAccess.from_hub(message.data)
+            await self.ledger.async_append(
+                KIND_SHARE_ACCESSED,
+                {
+                    "share_id": access.share_id,
+                    "request_id": access.request_id,
+                    "clip_id": access.clip_id,
+                    "agency": access.agency,
+                    "accessed_at": access.accessed_at.isoformat(),
+                },
+            )
+            self.hass.bus.async_fire(
+                EVENT_SHARE_ACCESSED,
+                {
+                    "config_entry_id": self.config_entry.entry_id,
+                    "share_id": access.share_id,
+                    "request_id": access.request_id,
+                    "clip_id": access.clip_id,
+                    "agency": access.agency,
+                },
+            )
+        elif kind == "share.deleted":
+            deletion = ShareDeletion.from_hub(message.data)
+            await self.async_share_deleted(deletion)
+        elif kind == "home.updated":
+            home = Home.from_hub(message.data)
+            if home.opted_out != state.home.opted_out:
+                await self._record_opt(home.opted_out)
+            state.home = home
+        else:
+            return
+        self.async_update_listeners()
+
+    async def async_share_deleted(self, deletion: ShareDeletion) -> None:
+        """Ledger a deletion and forget the share (from the stream or a revoke)."""
+        share = self.data.shares.get(deletion.share_id)
+        if share is not None:
+            self.data.shares[deletion.share_id] = dataclasses.replace(
+                share, status=deletion.reason, deleted_at=deletion.deleted_at
+            )
+        await self.ledger.async_append(
+            KIND_SHARE_DELETED,
+            {
+                "share_id": deletion.share_id,
+                "request_id": deletion.request_id,
+                "reason": deletion.reason,
+                "clip_ids": list(deletion.clip_ids),
+            },
+        )
+        self.hass.bus.async_fire(
+            EVENT_SHARE_DELETED,
+            {
+                "config_entry_id": self.config_entry.entry_id,
+                "share_id": deletion.share_id,
+                "request_id": deletion.request_id,
+                "reason": deletion.reason,
+            },
+        )
+
+    # --------------------------------------------------------------- decisions
+    @callback
+    def async_restore_decision(self, request_id: str, decision: str) -> None:
+        """After a restart, show decisions still waiting in the outbox."""
+        self._local_status[request_id] = "shared" if decision == "share" else "declined"
+
+    @callback
+    def async_mark_decided(self, request_id: str, status: str) -> VideoRequest | None:
+        """Reflect a queued decision at once and fire the matching event."""
+        self._local_status[request_id] = status
+        request = self.data.requests.get(request_id)
+        if request is None:
+            return None
+        request = dataclasses.replace(request, status=status)
+        self.data.requests[request_id] = request
+        async_dispatcher_send(
+            self.hass, signal_request(self.config_entry.entry_id), status, request
+        )
+        self.async_update_listeners()
+        return request
+
+    async def async_decision_settled(self, request_id: str) -> None:
+        """The hub took (or refused for good) a queued decision: show its view."""
+        self._local_status.pop(request_id, None)
+        try:
+            request = await self.client.get_request(request_id)
+        except PorchlightError as err:
+            LOGGER.debug("Could not refresh request %s: %s", request_id, err)
+            return
+        old = self.data.requests.get(request_id)
+        self.data.requests[request_id] = request
+        if old is not None and old.status != request.status:
+            await self._updated(request)
+        self.async_update_listeners()
+
+    # ------------------------------------------------------------------- views
+    def pending_requests(self) -> list[VideoRequest]:
+        """Requests waiting for a decision, soonest expiry first."""
+        now = dt_util.utcnow()
+        return sorted(
+            (
+                r
+                for r in self.data.requests.values()
+                if r.pending and r.expires_at > now
+            ),
+            key=lambda r: r.expires_at,
+        )
+
+    def is_nearby(self, alert: Alert, now: datetime | None = None) -> bool:
+        """Within the chosen radius, category and age."""
+        now = now or dt_util.utcnow()
+        return (
+            alert.category in self.alert_categories
+            and alert.distance_m is not None
+            and alert.distance_m <= self.alert_radius_m
+            and now - alert.created_at <= self.alert_max_age
+        )
+
+    def nearby_alerts(self) -> list[Alert]:
+        """Nearby alerts, newest first."""
+        now = dt_util.utcnow()
+        return sorted(
+            (a for a in self.data.alerts.values() if self.is_nearby(a, now)),
+            key=lambda a: a.created_at,
+            reverse=True,
+        )
+
+    def active_shares(self) -> list[Share]:
+        """Shares the hub has not deleted yet."""
+        return [s for s in self.data.shares.values() if s.active]
+
+    def matching_clips(self, request: VideoRequest) -> int:
+        """How many local clips fall in the request's window."""
+        if self.clip_provider is None:
+            return 0
+        return self.clip_provider.count(request.window_start, request.window_end)
+
+    def matching_clip_list(self, request: VideoRequest) -> list[dict[str, Any]]:
+        """The local clips that fall in the request's window."""
+        if self.clip_provider is None:
+            return []
+        return self.clip_provider.describe(request.window_start, request.window_end)
+
+
+def request_summary(
+    request: VideoRequest, *, with_contact: bool = False
+) -> dict[str, Any]:
+    """A request as entities, services and the ledger present it."""
+    summary: dict[str, Any] = {
+        "request_id": request.id,
+        "agency": request.agency,
+        "agency_kind": request.agency_kind,
+        "case_number": request.case_number,
+        "incident_type": request.incident_type,
+        "window_start": request.window_start.isoformat(),
+        "window_end": request.window_end.isoformat(),
+        "distance_m": request.distance_m,
+        "expires_at": request.expires_at.isoformat(),
+        "status": request.status,
+    }
+    if with_contact:
+        summary["description"] = request.description
+        summary["contact"] = request.contact
+    return summary

@@ -1,0 +1,101 @@
+"""Event entities: each video request's life and each nearby alert."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from homeassistant.components.event import EventEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import (
+    PorchlightCoordinator,
+    request_summary,
+    signal_alert,
+    signal_request,
+)
+from .data import PorchlightConfigEntry
+from .entity import PorchlightEntity
+from .models import ALERT_CATEGORIES, Alert, VideoRequest
+
+PARALLEL_UPDATES = 0
+
+REQUEST_EVENT_TYPES: Final = ["received", "updated", "shared", "declined"]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PorchlightConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the home's two event entities."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        [VideoRequestsEvent(coordinator), NeighbourhoodAlertsEvent(coordinator)]
+    )
+
+
+class VideoRequestsEvent(PorchlightEntity, EventEntity):
+    """Fires on every request received, updated, shared or declined."""
+
+    def __init__(self, coordinator: PorchlightCoordinator) -> None:
+        super().__init__(coordinator, "video_requests")
+        self._attr_event_types = list(REQUEST_EVENT_TYPES)
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for request news of this entry."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                signal_request(self.coordinator.config_entry.entry_id),
+                self._on_request,
+            )
+        )
+
+    @callback
+    def _on_request(self, event_type: str, request: VideoRequest) -> None:
+        if event_type not in REQUEST_EVENT_TYPES:
+            return
+        attributes: dict[str, Any] = request_summary(request)
+        attributes["matching_clips"] = self.coordinator.matching_clips(request)
+        self._trigger_event(event_type, attributes)
+        self.async_write_ha_state()
+
+
+class NeighbourhoodAlertsEvent(PorchlightEntity, EventEntity):
+    """Fires on each new alert within the chosen radius and categories."""
+
+    def __init__(self, coordinator: PorchlightCoordinator) -> None:
+        super().__init__(coordinator, "neighbourhood_alerts")
+        self._attr_event_types = list(ALERT_CATEGORIES)
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for nearby alerts of this entry."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                signal_alert(self.coordinator.config_entry.entry_id),
+                self._on_alert,
+            )
+        )
+
+    @callback
+    def _on_alert(self, alert: Alert) -> None:
+        self._trigger_event(
+            alert.category,
+            {
+                "alert_id": alert.id,
+                "title": alert.title,
+                "description": alert.description,
+                "distance_m": alert.distance_m,
+                "source": alert.source,
+                "agency": alert.agency,
+                "mine": alert.mine,
+                "latitude": alert.latitude,
+                "longitude": alert.longitude,
+            },
+        )
+        self.async_write_ha_state()

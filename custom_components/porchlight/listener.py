@@ -1,0 +1,133 @@
+"""The push side: one WebSocket per entry, kept open for as long as it loads.
+
+Kept apart from the coordinator (which owns state and the REST resync) as in
+the core Ring integration: this class only connects, reconnects with capped,
+jittered backoff, and hands messages over. Every (re)connect triggers a full
+resync and an outbox flush, so nothing that happened while the line was down
+is missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+
+from .api import (
+    PorchlightAuthError,
+    PorchlightClient,
+    PorchlightError,
+)
+from .const import DOMAIN, LOGGER
+from .models import InvalidPayload
+
+if TYPE_CHECKING:
+    from .coordinator import PorchlightCoordinator
+    from .data import PorchlightConfigEntry
+
+BACKOFF_BASE: Final = 1.0
+BACKOFF_CAP: Final = 60.0
+
+
+def signal_connection(entry_id: str) -> str:
+    """Dispatcher signal sent when the stream connects or drops."""
+    return f"{DOMAIN}_{entry_id}_connection"
+
+
+def backoff_delay(
+    attempt: int, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP
+) -> float:
+    """Full jitter: spread reconnects of many homes after a hub restart."""
+    return random.uniform(base / 2, min(cap, base * 2**attempt))  # noqa: S311
+
+
+class StreamListener:
+    """Keeps the entry's stream open and feeds the coordinator."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PorchlightConfigEntry,
+        client: PorchlightClient,
+        coordinator: PorchlightCoordinator,
+        on_connect: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self._hass = hass
+        self._entry = entry
+        self._client = client
+        self._coordinator = coordinator
+        self._on_connect = on_connect
+        self._task: asyncio.Task[None] | None = None
+        self.connected = False
+        self._was_lost = False
+
+    @callback
+    def async_start(self) -> None:
+        """Run in the background for as long as the entry is loaded."""
+        self._task = self._entry.async_create_background_task(
+            self._hass, self._run(), f"{DOMAIN} stream {self._entry.entry_id}"
+        )
+
+    async def async_stop(self) -> None:
+        """Close the stream."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @callback
+    def _set_connected(self, connected: bool) -> None:
+        if connected == self.connected:
+            return
+        self.connected = connected
+        async_dispatcher_send(self._hass, signal_connection(self._entry.entry_id))
+
+    async def _run(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._session()
+                attempt = 0
+            except PorchlightAuthError:
+                self._set_connected(False)
+                LOGGER.warning(
+                    "The hub no longer accepts this home's token; re-pairing is needed"
+                )
+                self._entry.async_start_reauth(self._hass)
+                return
+            except PorchlightError as err:
+                if self.connected or not self._was_lost:
+                    LOGGER.warning(
+                        "Lost the stream from the Porchlight hub (%s); reconnecting",
+                        err,
+                    )
+                    self._was_lost = True
+                self._set_connected(False)
+                self._coordinator.async_set_update_error(err)
+            await asyncio.sleep(backoff_delay(attempt))
+            attempt += 1
+
+    async def _session(self) -> None:
+        async with self._client.stream() as stream:
+            if self._was_lost:
+                LOGGER.info("The stream from the Porchlight hub is back")
+                self._was_lost = False
+            await self._coordinator.async_refresh()
+            self._set_connected(True)
+            if self._on_connect is not None:
+                await self._on_connect()
+            while True:
+                try:
+                    message = await stream.receive()
+                except InvalidPayload as err:
+                    self._coordinator.log_invalid(err)
+                    continue
+                if message.type == "heartbeat":
+                    continue
+                await self._coordinator.async_handle_message(message)
