@@ -368,21 +368,24 @@ async def run_fanout(
     )
 
 
-def report_fanout(report: Report, title: str, result: FanoutResult) -> None:
-    """Print one fan-out variant."""
+def report_fanout(
+    report: Report, title: str, result: FanoutResult, *, targeted: bool = True
+) -> None:
+    """Print one fan-out variant; only the city-wide one carries the target."""
     report.section(title)
     lat = result.latencies_ms
+    target = FANOUT_TARGET_MS if targeted else None
     report.figure(
         "POST /agency/requests latency p50",
         percentile(lat, 50),
         "ms",
-        target_max=FANOUT_TARGET_MS,
+        target_max=target,
     )
     report.figure(
         "POST /agency/requests latency max",
         max(lat),
         "ms",
-        target_max=FANOUT_TARGET_MS,
+        target_max=target,
     )
     report.figure(CPU_LABEL, result.cpu_ms, "ms")
     report.figure(
@@ -421,10 +424,11 @@ async def bench_fanout(report: Report) -> None:
     result = await run_fanout(dense_homes, [spot] * DENSE_REQUESTS)
     report_fanout(
         report,
-        f"[1b] Fan-out worst case: all {HOMES:,} homes inside one "
-        f"{REQUEST_RADIUS_M:g} m circle, {DENSE_REQUESTS} requests, "
-        f"{STREAMS} homes streaming",
+        f"[1b] Fan-out worst case (for information; the target is 1a's): all"
+        f" {HOMES:,} homes inside one {REQUEST_RADIUS_M:g} m circle,"
+        f" {DENSE_REQUESTS} requests, {STREAMS} homes streaming",
         result,
+        targeted=False,
     )
 
 
