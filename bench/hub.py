@@ -29,7 +29,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -849,39 +849,51 @@ async def bench_clip(report: Report) -> None:
 # --------------------------------------------------------------------------
 
 
-async def main_async(parts: Sequence[str]) -> Report:
-    """Run the selected figures in order."""
-    report = Report()
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        f"Porchlight hub benchmark — Python {sys.version.split()[0]},"
-        f" {os.cpu_count()} CPUs, load average {load} at start",
-        flush=True,
-    )
-    if "fanout" in parts:
-        await bench_fanout(report)
-    if "alerts" in parts:
-        await bench_alerts(report)
-    if "clip" in parts:
-        await bench_clip(report)
-    return report
+Figure = Callable[[Report], Awaitable[None]]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m bench.hub``."""
-    parser = argparse.ArgumentParser(prog="bench.hub", description=__doc__)
+def run_benchmark(
+    prog: str,
+    title: str,
+    figures: dict[str, Figure],
+    argv: Sequence[str] | None = None,
+    *,
+    before: Callable[[], None] | None = None,
+) -> int:
+    """Parse ``--only``/``--no-fail``, run the figures, print the verdict.
+
+    Shared by every ``bench.*`` module so their output and exit codes agree.
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=title)
     parser.add_argument(
         "--no-fail", action="store_true", help="report only; exit 0 on missed targets"
     )
     parser.add_argument(
         "--only",
         action="append",
-        choices=("fanout", "alerts", "clip"),
+        choices=tuple(figures),
         help="run only this figure (repeatable)",
     )
     args = parser.parse_args(argv)
+    if before is not None:
+        before()
+    chosen = args.only or tuple(figures)
+
+    async def run_all() -> Report:
+        report = Report()
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"{title} — Python {sys.version.split()[0]},"
+            f" {os.cpu_count()} CPUs, load average {load} at start",
+            flush=True,
+        )
+        for name, figure in figures.items():
+            if name in chosen:
+                await figure(report)
+        return report
+
     started = time.monotonic()
-    report = asyncio.run(main_async(args.only or ("fanout", "alerts", "clip")))
+    report = asyncio.run(run_all())
     print(f"\nTotal time: {time.monotonic() - started:.0f} s")
     if report.failures:
         print(f"{len(report.failures)} target(s) missed:")
@@ -890,6 +902,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if args.no_fail else 1
     print("All targets met.")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m bench.hub``."""
+    return run_benchmark(
+        "bench.hub",
+        "Porchlight hub benchmark",
+        {"fanout": bench_fanout, "alerts": bench_alerts, "clip": bench_clip},
+        argv,
+    )
 
 
 if __name__ == "__main__":

@@ -21,11 +21,9 @@ non-zero.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import random
 import statistics
 import sys
@@ -55,7 +53,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 # Home Assistant imports `custom_components` by name; importing ours first
 # makes it the one it finds (the harness ships a package of the same name).
 import custom_components.porchlight  # noqa: F401
-from bench.hub import Report, bearer, in_disk, offset, percentile
+from bench.hub import Report, bearer, in_disk, offset, percentile, run_benchmark
 from custom_components.porchlight.const import DOMAIN
 from custom_components.porchlight.ledger import (
     KIND_CLIP_UPLOADED,
@@ -644,53 +642,23 @@ async def bench_ledger(report: Report) -> None:
 # --------------------------------------------------------------------------
 
 
-async def main_async(parts: Sequence[str]) -> Report:
-    """Run the selected figures in order."""
-    report = Report()
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        f"Porchlight integration benchmark — Python {sys.version.split()[0]},"
-        f" Home Assistant {HA_VERSION}, {os.cpu_count()} CPUs,"
-        f" load average {load} at start",
-        flush=True,
-    )
-    if "latency" in parts:
-        await bench_latency(report)
-    if "setup" in parts:
-        await bench_setup(report)
-    if "ledger" in parts:
-        await bench_ledger(report)
-    return report
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m bench.integration``."""
-    parser = argparse.ArgumentParser(prog="bench.integration", description=__doc__)
-    parser.add_argument(
-        "--no-fail", action="store_true", help="report only; exit 0 on missed targets"
-    )
-    parser.add_argument(
-        "--only",
-        action="append",
-        choices=("latency", "setup", "ledger"),
-        help="run only this figure (repeatable)",
-    )
-    args = parser.parse_args(argv)
+def _quiet_logging() -> None:
     # Home Assistant and the hub log at WARNING and above only: a warning here
     # (a dropped stream, an invalid payload) is worth seeing next to a figure.
     logging.basicConfig(level=logging.WARNING)
     # Except the loader's notice that a custom integration is loaded at all.
     logging.getLogger("homeassistant.loader").setLevel(logging.ERROR)
-    started = time.monotonic()
-    report = asyncio.run(main_async(args.only or ("latency", "setup", "ledger")))
-    print(f"\nTotal time: {time.monotonic() - started:.0f} s")
-    if report.failures:
-        print(f"{len(report.failures)} target(s) missed:")
-        for failure in report.failures:
-            print(f"  - {failure}")
-        return 0 if args.no_fail else 1
-    print("All targets met.")
-    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m bench.integration``."""
+    return run_benchmark(
+        "bench.integration",
+        f"Porchlight integration benchmark (Home Assistant {HA_VERSION})",
+        {"latency": bench_latency, "setup": bench_setup, "ledger": bench_ledger},
+        argv,
+        before=_quiet_logging,
+    )
 
 
 if __name__ == "__main__":

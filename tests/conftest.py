@@ -8,8 +8,10 @@ is active for every test: it blocks network sockets unless a test asks for the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -124,9 +126,11 @@ def closed_port_url(socket_enabled: None) -> str:
 # The real hub, on loopback, for end-to-end tests of the integration.
 
 
-@pytest.fixture
-async def real_hub(tmp_path: Path, socket_enabled: None) -> AsyncIterator[HubHarness]:
-    """Start porchlight-hub on 127.0.0.1 with a clock that starts at real now."""
+@contextlib.asynccontextmanager
+async def serve_real_hub(
+    tmp_path: Path, clock: ManualClock, **overrides: Any
+) -> AsyncIterator[HubHarness]:
+    """Run porchlight-hub on 127.0.0.1 for one test, and clean up after it."""
     settings = Settings(
         db_url=f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
         media_dir=tmp_path / "hub-media",
@@ -136,12 +140,25 @@ async def real_hub(tmp_path: Path, socket_enabled: None) -> AsyncIterator[HubHar
         sweep_interval_s=0.05,
         heartbeat_s=30,
     )
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    threads_before = set(threading.enumerate())
     async with aiohttp.ClientSession() as session:
-        harness = HubHarness(
-            tmp_path, ManualClock(datetime.now(UTC)), settings, session
-        )
+        harness = HubHarness(tmp_path, clock, settings, session)
         await harness.start()
         try:
             yield harness
         finally:
             await harness.stop()
+    # aiosqlite ends its worker thread just after the engine closes, without
+    # waiting; the harness's thread check would catch it mid-exit.
+    for thread in set(threading.enumerate()) - threads_before:
+        if "_connection_worker_thread" in thread.name:
+            await asyncio.to_thread(thread.join, 5)
+
+
+@pytest.fixture
+async def real_hub(tmp_path: Path, socket_enabled: None) -> AsyncIterator[HubHarness]:
+    """The real hub, with a clock that starts at the real now."""
+    async with serve_real_hub(tmp_path, ManualClock(datetime.now(UTC))) as hub:
+        yield hub

@@ -6,14 +6,11 @@ the hub disagree about a path, a payload or an error code, these tests fail.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import threading
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from custom_components.porchlight.api import (
@@ -35,7 +32,7 @@ from custom_components.porchlight.models import (
 )
 from porchlight_hub import admin
 from porchlight_hub.clock import ManualClock
-from porchlight_hub.settings import Settings
+from tests.conftest import serve_real_hub
 from tests.hub.conftest import (
     CENTRE,
     START,
@@ -51,28 +48,8 @@ from tests.hub.conftest import (
 @pytest.fixture
 async def live_hub(tmp_path: Path, socket_enabled: None) -> AsyncIterator[HubHarness]:
     """A started reference hub on loopback with a manual clock."""
-    settings = Settings(
-        db_url=f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
-        media_dir=tmp_path / "media",
-        host="127.0.0.1",
-        port=0,
-        zeroconf=False,
-        sweep_interval_s=0.05,
-        heartbeat_s=30,
-    )
-    threads_before = set(threading.enumerate())
-    async with aiohttp.ClientSession() as session:
-        harness = HubHarness(tmp_path, ManualClock(START), settings, session)
-        await harness.start()
-        try:
-            yield harness
-        finally:
-            await harness.stop()
-    # aiosqlite ends its worker thread just after the engine closes, without
-    # waiting; the harness's thread check would catch it mid-exit.
-    for thread in set(threading.enumerate()) - threads_before:
-        if "_connection_worker_thread" in thread.name:
-            await asyncio.to_thread(thread.join, 5)
+    async with serve_real_hub(tmp_path, ManualClock(START)) as hub:
+        yield hub
 
 
 async def _paired(hub: HubHarness, name: str = "Near") -> PorchlightClient:

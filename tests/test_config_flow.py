@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-import aiohttp
 import pytest
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
@@ -45,9 +44,8 @@ from custom_components.porchlight.const import (
 from custom_components.porchlight.models import ALERT_CATEGORIES
 from porchlight_hub import admin
 from porchlight_hub.clock import ManualClock
-from porchlight_hub.settings import Settings
 
-from .conftest import FakeHub
+from .conftest import FakeHub, serve_real_hub
 from .hub.conftest import CENTRE, START, HubHarness
 
 STRINGS = json.loads(
@@ -793,22 +791,10 @@ def test_category_labels_translated() -> None:
 @pytest.fixture
 async def real_hub(socket_enabled: None, tmp_path: Path) -> AsyncIterator[HubHarness]:
     """A real hub on 127.0.0.1 (no mDNS), driven by its operator functions."""
-    settings = Settings(
-        db_url=f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
-        media_dir=tmp_path / "media",
-        host="127.0.0.1",
-        port=0,
-        name="Elm Street Hub",
-        zeroconf=False,
-        heartbeat_s=30,
-    )
-    async with aiohttp.ClientSession() as session:
-        harness = HubHarness(tmp_path, ManualClock(START), settings, session)
-        await harness.start()
-        try:
-            yield harness
-        finally:
-            await harness.stop()
+    async with serve_real_hub(
+        tmp_path, ManualClock(START), name="Elm Street Hub"
+    ) as hub:
+        yield hub
 
 
 async def _reauth_flow_id(hass: HomeAssistant, entry: ConfigEntry) -> str:
