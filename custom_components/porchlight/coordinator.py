@@ -306,6 +306,10 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         """Ledger a deletion and forget the share (from the stream or a revoke)."""
         share = self.data.shares.get(deletion.share_id)
         if share is not None:
+            if not share.active:
+                # Already recorded: a revoke from here is announced on the
+                # stream too, and must not be ledgered (or fired) twice.
+                return
             self.data.shares[deletion.share_id] = dataclasses.replace(
                 share, status=deletion.reason, deleted_at=deletion.deleted_at
             )

@@ -65,9 +65,19 @@ async def async_setup_entry(
         ):
             registry.async_remove(reg_entry.entity_id)
 
+    @callback
+    def age_check(*_: object) -> None:
+        # Alerts age without news from the hub. When one has aged out, every
+        # listener must hear of it: the markers and the nearby_alerts count.
+        wanted = {a.id for a in coordinator.nearby_alerts()[:MAX_GEO_ALERTS]}
+        if wanted != set(shown):
+            coordinator.async_update_listeners()
+
     sync()
     entry.async_on_unload(coordinator.async_add_listener(sync))
-    entry.async_on_unload(async_track_time_interval(hass, sync, AGE_CHECK_INTERVAL))
+    entry.async_on_unload(
+        async_track_time_interval(hass, age_check, AGE_CHECK_INTERVAL)
+    )
 
 
 class AlertLocation(GeolocationEvent):
