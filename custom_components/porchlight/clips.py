@@ -1,0 +1,591 @@
+"""The local clip library: doorbell footage on disk, indexed for requests.
+
+Clips live in a folder of the integration's own in the config directory
+(``porchlight/clips/<entry_id>/<doorbell>/<UTC day>/<clip_id>.<ext>``), so the
+household can see and back up its footage like any other file, and nothing of
+it is shared until the household decides so. The index (one record per clip,
+with its SHA-256) lives in a private ``Store``: a request's window is answered
+from memory, and a clip whose file changed or vanished since it was recorded
+is recognised and never uploaded.
+
+Files are written to a temporary name and renamed into place, so a crash or a
+full disk never leaves a half-written clip under a clip's name. The index is
+sorted by start time with the longest clip duration tracked, which bounds a
+window query to a binary search plus a scan of the few clips that can overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import operator
+import os
+import re
+import shutil
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO, Final, Self
+from uuid import uuid4
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, LOGGER
+
+STORAGE_VERSION: Final = 1
+STORAGE_MINOR_VERSION: Final = 1
+SAVE_DELAY: Final = 1.0
+CHUNK_SIZE: Final = 1 << 18
+TEMP_SUFFIX: Final = ".tmp"
+# Files the index does not know (left by a crash before the index was saved)
+# are deleted once older than the retention, but never younger than this, so
+# a clip being written while the purge runs is left alone.
+ORPHAN_MIN_AGE: Final = timedelta(hours=1)
+
+CONTENT_TYPES: Final[dict[str, str]] = {"video/mp4": ".mp4", "image/jpeg": ".jpg"}
+
+_SAFE_NAME: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
+_TEXT_KEYS: Final = ("clip_id", "doorbell", "camera", "content_type", "path")
+_EARLIEST: Final = datetime.min.replace(tzinfo=dt_util.UTC)
+_LATEST: Final = datetime.max.replace(tzinfo=dt_util.UTC)
+
+
+class ClipStorageError(OSError):
+    """A clip could not be written to or read from the clip folder."""
+
+
+class ClipStorageFull(ClipStorageError):
+    """The disk holding the clip folder is full; nothing was written."""
+
+
+class DamagedClipError(ValueError):
+    """A stored index record that cannot be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    """One recorded clip; ``path`` is relative to the library's folder."""
+
+    clip_id: str
+    doorbell: str
+    camera: str
+    start: datetime
+    end: datetime
+    content_type: str
+    size: int
+    sha256: str
+    path: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The clip as stored in the index."""
+        return {**self.describe(), "path": self.path}
+
+    def describe(self) -> dict[str, Any]:
+        """The clip for a service response; the file path stays private."""
+        return {
+            "clip_id": self.clip_id,
+            "doorbell": self.doorbell,
+            "camera": self.camera,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Self:
+        """Read an index record, refusing anything that could not be trusted.
+
+        The path is checked strictly because a purge deletes what it names: a
+        damaged or edited index must never point outside the clip folder.
+
+        Raises:
+            DamagedClipError: The record is not usable.
+        """
+        if not isinstance(data, dict):
+            raise DamagedClipError("not an object")
+        for key in _TEXT_KEYS:
+            if not isinstance(data.get(key), str) or not data[key]:
+                raise DamagedClipError(f"{key} is missing")
+        if data["content_type"] not in CONTENT_TYPES:
+            raise DamagedClipError("unsupported content type")
+        size = data.get("size")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise DamagedClipError("size is not a number")
+        sha256 = data.get("sha256")
+        if not isinstance(sha256, str) or not _SHA256.match(sha256):
+            raise DamagedClipError("sha256 is not a digest")
+        start = _parse_time(data.get("start"), "start")
+        end = _parse_time(data.get("end"), "end")
+        if end < start:
+            raise DamagedClipError("ends before it starts")
+        path = data["path"]
+        if path.startswith("/") or "\\" in path or ".." in path.split("/"):
+            raise DamagedClipError("path leaves the clip folder")
+        return cls(
+            clip_id=data["clip_id"],
+            doorbell=data["doorbell"],
+            camera=data["camera"],
+            start=start,
+            end=end,
+            content_type=data["content_type"],
+            size=size,
+            sha256=sha256,
+            path=path,
+        )
+
+
+class ClipLibrary:
+    """The clips of one config entry: files, index and window queries.
+
+    It answers the coordinator's ``ClipProvider`` (``count``/``describe``).
+    Window queries take aware datetimes; naive ones are read in Home
+    Assistant's time zone, as ``dt_util.as_utc`` does everywhere.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        self.hass = hass
+        self.entry_id = entry_id
+        self.root = Path(hass.config.path(DOMAIN, "clips", entry_id))
+        self._store: Store[dict[str, Any]] = Store(
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.clips.{entry_id}",
+            private=True,
+            atomic_writes=True,
+            minor_version=STORAGE_MINOR_VERSION,
+        )
+        self._by_id: dict[str, Clip] = {}
+        # Stored records, kept ready so a save does not re-serialise 100,000
+        # clips on the event loop.
+        self._records: dict[str, dict[str, Any]] = {}
+        # Sorted by start; the parallel float lists make bisect and the
+        # overlap test cheap.
+        self._sorted: list[Clip] = []
+        self._starts: list[float] = []
+        self._ends: list[float] = []
+        # An upper bound on any clip's duration; it only shrinks on a rebuild.
+        self._max_duration = 0.0
+        self._extra: dict[str, Any] = {}
+        self._lock = asyncio.Lock()
+        self._unsaved = False
+        self._logged_bad: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self._sorted)
+
+    async def async_load(self) -> None:
+        """Load the index; damaged records are skipped and logged, not fatal.
+
+        A skipped record's file is no longer indexed; the purge deletes it
+        once it is older than the retention, like any unknown file.
+        """
+        stored: Any = await self._store.async_load()
+        raw: Any = []
+        extra: dict[str, Any] = {}
+        if isinstance(stored, dict):
+            extra = {k: v for k, v in stored.items() if k != "clips"}
+            raw = stored.get("clips", [])
+        elif stored is not None:
+            raw = stored
+        if not isinstance(raw, list):
+            LOGGER.warning("The clip index of %s is unreadable", self.entry_id)
+            raw = []
+        # Parsing 100,000 records takes a noticeable time; do it off the
+        # event loop. Nothing else sees these records yet.
+        index = await self.hass.async_add_executor_job(_parse_index, raw, self.entry_id)
+        self._extra = extra
+        self._set_index(index)
+
+    async def async_add(
+        self,
+        doorbell: str,
+        camera: str,
+        start: datetime,
+        end: datetime,
+        content_type: str,
+        data: bytes | Path,
+    ) -> Clip:
+        """Store a recorded clip and index it.
+
+        ``data`` is the footage itself or a file to copy (the recorder's
+        output, which the caller may delete afterwards).
+
+        Raises:
+            ValueError: An unsupported content type, no doorbell, or a clip
+                that ends before it starts.
+            ClipStorageFull: The disk is full; no file was left behind.
+            ClipStorageError: Any other error writing the file.
+        """
+        extension = CONTENT_TYPES.get(content_type)
+        if extension is None:
+            raise ValueError(f"Unsupported clip content type {content_type!r}")
+        if not doorbell:
+            raise ValueError("A clip needs a doorbell")
+        start = dt_util.as_utc(start)
+        end = dt_util.as_utc(end)
+        if end < start:
+            raise ValueError("A clip cannot end before it starts")
+        clip_id = uuid4().hex
+        relative = PurePosixPath(
+            _folder_name(doorbell), start.strftime("%Y-%m-%d"), clip_id + extension
+        )
+        try:
+            size, sha256 = await self.hass.async_add_executor_job(
+                _write_file, self.root / relative, data
+            )
+        except OSError as err:
+            if err.errno == errno.ENOSPC:
+                raise ClipStorageFull(
+                    errno.ENOSPC, "No space left for the clip", str(relative)
+                ) from err
+            raise ClipStorageError(
+                err.errno, f"Could not store the clip: {err.strerror or err}"
+            ) from err
+        clip = Clip(
+            clip_id=clip_id,
+            doorbell=doorbell,
+            camera=camera,
+            start=start,
+            end=end,
+            content_type=content_type,
+            size=size,
+            sha256=sha256,
+            path=str(relative),
+        )
+        self._insert(clip)
+        self._schedule_save()
+        return clip
+
+    def get(self, clip_id: str) -> Clip | None:
+        """The clip with this id, if the library has it."""
+        return self._by_id.get(clip_id)
+
+    def matching(self, start: datetime, end: datetime) -> list[Clip]:
+        """Clips overlapping the window (touching its edges counts), by start."""
+        window_start = dt_util.as_utc(start).timestamp()
+        window_end = dt_util.as_utc(end).timestamp()
+        if window_end < window_start:
+            return []
+        # Only clips starting no earlier than (window start - longest clip)
+        # can still be running at the window's start.
+        low = bisect_left(self._starts, window_start - self._max_duration)
+        high = bisect_right(self._starts, window_end)
+        ends = self._ends
+        clips = self._sorted
+        return [clips[i] for i in range(low, high) if ends[i] >= window_start]
+
+    def count(self, start: datetime, end: datetime) -> int:
+        """How many clips overlap the window."""
+        return len(self.matching(start, end))
+
+    def describe(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """The clips overlapping the window, described for a service response."""
+        return [clip.describe() for clip in self.matching(start, end)]
+
+    def clips(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        doorbell: str | None = None,
+    ) -> list[Clip]:
+        """Clips by start, optionally within a window and of one doorbell.
+
+        An open side of the window is unbounded.
+        """
+        if start is None and end is None:
+            selected = list(self._sorted)
+        else:
+            selected = self.matching(
+                start if start is not None else _EARLIEST,
+                end if end is not None else _LATEST,
+            )
+        if doorbell is not None:
+            selected = [clip for clip in selected if clip.doorbell == doorbell]
+        return selected
+
+    def file_path(self, clip: Clip) -> Path:
+        """Where the clip's file is (it may have been deleted by hand)."""
+        return self.root / clip.path
+
+    async def async_verify(self, clip: Clip) -> bool:
+        """Whether the clip's file is still exactly what was recorded.
+
+        A missing or changed file must never be uploaded: the household agreed
+        to share what was recorded, and the agency relies on the hash.
+        """
+        ok = await self.hass.async_add_executor_job(
+            _file_matches, self.file_path(clip), clip.size, clip.sha256
+        )
+        if not ok and clip.clip_id not in self._logged_bad:
+            self._logged_bad.add(clip.clip_id)
+            LOGGER.warning(
+                "The file of clip %s is missing or no longer matches its hash; "
+                "it will not be uploaded",
+                clip.clip_id,
+            )
+        return ok
+
+    async def async_purge(
+        self, retention_days: float, now: datetime | None = None
+    ) -> int:
+        """Delete clips that ended before the retention, and repair the index.
+
+        Index records whose file is gone (deleted by hand) are dropped, files
+        the index does not know are deleted once older than the retention,
+        and emptied folders are removed. Returns how many index records were
+        removed.
+        """
+        async with self._lock:
+            now = dt_util.as_utc(now) if now is not None else dt_util.utcnow()
+            cutoff = now - timedelta(days=retention_days)
+            orphan_cutoff = min(cutoff, now - ORPHAN_MIN_AGE).timestamp()
+            expired = [clip for clip in self._sorted if clip.end < cutoff]
+            expired_ids = {clip.clip_id for clip in expired}
+            kept = {
+                clip.clip_id: clip.path
+                for clip in self._sorted
+                if clip.clip_id not in expired_ids
+            }
+            missing = await self.hass.async_add_executor_job(
+                _purge_files,
+                self.root,
+                [clip.path for clip in expired],
+                kept,
+                orphan_cutoff,
+            )
+            removed = expired_ids | set(missing)
+            if missing:
+                LOGGER.info(
+                    "Dropped %s clips whose files were deleted from %s",
+                    len(missing),
+                    self.root,
+                )
+            if removed:
+                # Clips added while the files were scanned are kept.
+                keep = [
+                    i
+                    for i, clip in enumerate(self._sorted)
+                    if clip.clip_id not in removed
+                ]
+                self._set_index(
+                    _Index(
+                        [self._sorted[i] for i in keep],
+                        [self._starts[i] for i in keep],
+                        [self._ends[i] for i in keep],
+                        {
+                            self._sorted[i].clip_id: self._records[
+                                self._sorted[i].clip_id
+                            ]
+                            for i in keep
+                        },
+                    )
+                )
+                self._schedule_save()
+            return len(removed)
+
+    async def async_flush(self) -> None:
+        """Write an index change still waiting for its delayed save, now.
+
+        Call it when the config entry unloads, so a later instance does not
+        find an index missing the last clips recorded.
+        """
+        if self._unsaved:
+            self._unsaved = False
+            await self._store.async_save(self._data_to_save())
+
+    async def async_remove(self) -> None:
+        """Delete every clip and the index, with the config entry."""
+        async with self._lock:
+            await self._store.async_remove()
+            self._unsaved = False
+            self._extra = {}
+            self._set_index(_Index([], [], [], {}))
+            await self.hass.async_add_executor_job(_remove_tree, self.root)
+
+    # ----------------------------------------------------------------- helpers
+    def _set_index(self, index: _Index) -> None:
+        self._sorted = index.clips
+        self._starts = index.starts
+        self._ends = index.ends
+        self._records = index.records
+        self._by_id = {clip.clip_id: clip for clip in index.clips}
+        self._max_duration = max(
+            map(operator.sub, index.ends, index.starts), default=0.0
+        )
+
+    def _insert(self, clip: Clip) -> None:
+        start = clip.start.timestamp()
+        end = clip.end.timestamp()
+        index = bisect_right(self._starts, start)
+        self._sorted.insert(index, clip)
+        self._starts.insert(index, start)
+        self._ends.insert(index, end)
+        self._by_id[clip.clip_id] = clip
+        self._records[clip.clip_id] = clip.to_dict()
+        self._max_duration = max(self._max_duration, end - start)
+
+    def _schedule_save(self) -> None:
+        self._unsaved = True
+        self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
+
+    def _data_to_save(self) -> dict[str, Any]:
+        self._unsaved = False
+        return {**self._extra, "clips": list(self._records.values())}
+
+
+@dataclass(slots=True)
+class _Index:
+    """The index in query order: clips sorted by start, with parallel lists."""
+
+    clips: list[Clip]
+    starts: list[float]
+    ends: list[float]
+    records: dict[str, dict[str, Any]]
+
+
+def _parse_index(raw: list[Any], entry_id: str) -> _Index:
+    """Read stored records, skipping (and logging) damaged and duplicate ones."""
+    parsed: dict[str, tuple[Clip, dict[str, Any]]] = {}
+    for position, record in enumerate(raw):
+        try:
+            clip = Clip.from_dict(record)
+        except DamagedClipError as err:
+            LOGGER.warning(
+                "Skipping damaged clip index record %s of %s: %s",
+                position,
+                entry_id,
+                err,
+            )
+            continue
+        if clip.clip_id in parsed:
+            LOGGER.warning("Skipping duplicate clip %s", clip.clip_id)
+            continue
+        parsed[clip.clip_id] = (clip, record)
+    entries = sorted(
+        ((clip.start.timestamp(), clip.clip_id, clip, record))
+        for clip, record in parsed.values()
+    )
+    return _Index(
+        [entry[2] for entry in entries],
+        [entry[0] for entry in entries],
+        [entry[2].end.timestamp() for entry in entries],
+        {entry[1]: entry[3] for entry in entries},
+    )
+
+
+def _parse_time(value: Any, key: str) -> datetime:
+    if not isinstance(value, str):
+        raise DamagedClipError(f"{key} is missing")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise DamagedClipError(f"{key} is not a time") from err
+    if parsed.tzinfo is None:
+        raise DamagedClipError(f"{key} has no time zone")
+    return dt_util.as_utc(parsed)
+
+
+def _folder_name(doorbell: str) -> str:
+    """A folder name for the doorbell that cannot escape the clip folder."""
+    if _SAFE_NAME.match(doorbell) and doorbell.strip(".") == doorbell:
+        return doorbell
+    return "doorbell-" + hashlib.sha256(doorbell.encode()).hexdigest()[:16]
+
+
+def _write_chunks(out: BinaryIO, data: bytes | Path) -> tuple[int, str]:
+    """Write the footage to ``out``, hashing it on the way."""
+    digest = hashlib.sha256()
+    size = 0
+    if isinstance(data, Path):
+        with data.open("rb") as source:
+            while chunk := source.read(CHUNK_SIZE):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+    else:
+        view = memoryview(data)
+        for offset in range(0, len(view), CHUNK_SIZE):
+            part = view[offset : offset + CHUNK_SIZE]
+            digest.update(part)
+            out.write(part)
+            size += len(part)
+    return size, digest.hexdigest()
+
+
+def _write_file(target: Path, data: bytes | Path) -> tuple[int, str]:
+    """Write a clip under a temporary name and rename it into place."""
+    temp = target.with_name(f".{target.name}{TEMP_SUFFIX}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with temp.open("wb") as out:
+            result = _write_chunks(out, data)
+            out.flush()
+            os.fsync(out.fileno())
+        temp.replace(target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        _remove_empty_dirs(target.parent, stop=target.parent.parent.parent)
+        raise
+    return result
+
+
+def _file_matches(path: Path, size: int, sha256: str) -> bool:
+    try:
+        if path.stat().st_size != size:
+            return False
+        with path.open("rb") as source:
+            return hashlib.file_digest(source, "sha256").hexdigest() == sha256
+    except OSError:
+        return False
+
+
+def _purge_files(
+    root: Path, expired: list[str], kept: dict[str, str], orphan_cutoff: float
+) -> list[str]:
+    """Delete expired and stale unknown files; return ids of kept clips now gone."""
+    for relative in expired:
+        try:
+            (root / relative).unlink(missing_ok=True)
+        except OSError as err:
+            LOGGER.warning("Could not delete clip file %s: %s", relative, err)
+    missing = [
+        clip_id for clip_id, relative in kept.items() if not (root / relative).exists()
+    ]
+    if not root.is_dir():
+        return missing
+    known = {root / relative for relative in kept.values()}
+    for dirpath, _dirnames, filenames in os.walk(root, topdown=False):
+        folder = Path(dirpath)
+        for name in filenames:
+            path = folder / name
+            if path in known:
+                continue
+            try:
+                if path.stat().st_mtime < orphan_cutoff:
+                    path.unlink()
+            except OSError as err:
+                LOGGER.warning("Could not delete stale clip file %s: %s", path, err)
+        if folder != root:
+            _remove_empty_dirs(folder, stop=root)
+    return missing
+
+
+def _remove_empty_dirs(folder: Path, stop: Path) -> None:
+    """Remove ``folder`` and its parents below ``stop`` while they are empty."""
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _remove_tree(root: Path) -> None:
+    shutil.rmtree(root, ignore_errors=True)
