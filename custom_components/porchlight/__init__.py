@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from homeassistant.const import CONF_TOKEN, CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .api import PorchlightClient, PorchlightError
-from .const import CONF_HOME_ID, CONF_HUB_ID, DOMAIN
+from .clips import ClipLibrary
+from .const import (
+    CONF_CLIP_RETENTION_DAYS,
+    CONF_HOME_ID,
+    CONF_HUB_ID,
+    DEFAULT_CLIP_RETENTION_DAYS,
+    DOMAIN,
+    LOGGER,
+)
 from .coordinator import PorchlightCoordinator
 from .data import PorchlightConfigEntry, PorchlightData
 from .ledger import ConsentLedger
@@ -28,6 +39,7 @@ PLATFORMS: list[Platform] = [
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+CLIP_PURGE_INTERVAL = timedelta(hours=1)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -57,7 +69,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
         )
     ledger = ConsentLedger(hass, entry.entry_id)
     await ledger.async_load()
+    clips = ClipLibrary(hass, entry.entry_id)
+    await clips.async_load()
     coordinator = PorchlightCoordinator(hass, entry, client, ledger)
+    coordinator.clip_provider = clips
 
     async def settled(item: OutboxItem, _outcome: object) -> None:
         await coordinator.async_decision_settled(item.request_id)
@@ -76,15 +91,34 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
         health=health,
         ledger=ledger,
         outbox=outbox,
+        clips=clips,
         coordinator=coordinator,
         listener=listener,
     )
     await coordinator.async_config_entry_first_refresh()
+    await _async_purge_clips(entry)
+
+    async def purge_hourly(_now: datetime) -> None:
+        await _async_purge_clips(entry)
+
+    entry.async_on_unload(
+        async_track_time_interval(
+            hass, purge_hourly, CLIP_PURGE_INTERVAL, cancel_on_shutdown=True
+        )
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     listener.async_start()
     outbox.async_start()
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
+
+
+async def _async_purge_clips(entry: PorchlightConfigEntry) -> None:
+    """Local retention: clips older than the household chose are deleted."""
+    days = entry.options.get(CONF_CLIP_RETENTION_DAYS, DEFAULT_CLIP_RETENTION_DAYS)
+    removed = await entry.runtime_data.clips.async_purge(int(days))
+    if removed:
+        LOGGER.debug("Purged %s local clips older than %s days", removed, days)
 
 
 async def _async_options_updated(
@@ -99,6 +133,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) 
     data = entry.runtime_data
     await data.listener.async_stop()
     await data.outbox.async_stop()
+    await data.clips.async_flush()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
@@ -106,6 +141,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) 
     """Forget the ledger and outbox of a removed home."""
     await ConsentLedger(hass, entry.entry_id).async_remove()
     await Outbox.async_remove_store(hass, entry.entry_id)
+    await ClipLibrary(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

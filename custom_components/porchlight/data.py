@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntry
 from .api import HubHealth, PorchlightClient
 
 if TYPE_CHECKING:
+    from .clips import ClipLibrary
     from .coordinator import PorchlightCoordinator
     from .ledger import ConsentLedger
     from .listener import StreamListener
@@ -24,6 +25,7 @@ class PorchlightData:
     health: HubHealth
     ledger: ConsentLedger
     outbox: Outbox
+    clips: ClipLibrary
     coordinator: PorchlightCoordinator
     listener: StreamListener
 
