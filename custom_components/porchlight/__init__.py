@@ -78,7 +78,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
         await coordinator.async_decision_settled(item.request_id)
 
     outbox = Outbox(
-        hass, entry.entry_id, client, ledger, on_delivered=settled, on_failed=settled
+        hass,
+        entry.entry_id,
+        client,
+        ledger,
+        on_delivered=settled,
+        on_failed=settled,
+        clips=clips,
     )
     await outbox.async_load()
     for item in outbox.items():

@@ -7,7 +7,11 @@ restart gets the hub's first answer instead of a second decision (DESIGN §3.5:
 nothing the user decided is ever lost).
 
 Items are deliberately generic (``kind``, ``body``, ``share_id``, ``uploads``)
-so later steps of a share, such as clip uploads, can hang off the same item.
+so later steps of a share hang off the same item: once the hub acknowledged a
+share (``share_id`` known, stored durably), the item stays queued until each
+clip in ``uploads`` was uploaded, skipped as damaged, or the share ended. Each
+upload entry remembers its state, so a restart or an outage resumes where it
+stopped instead of sending clips again.
 """
 
 from __future__ import annotations
@@ -29,15 +33,20 @@ from homeassistant.util import dt as dt_util
 from .api import (
     PorchlightAuthError,
     PorchlightClient,
+    PorchlightClipFileError,
     PorchlightError,
+    PorchlightGone,
     PorchlightRateLimited,
     PorchlightRequestError,
 )
+from .clips import ClipLibrary
 from .const import DOMAIN, LOGGER
 from .ledger import (
+    KIND_CLIP_UPLOADED,
     KIND_DECISION,
     KIND_DECISION_DELIVERED,
     KIND_DECISION_FAILED,
+    KIND_SHARE_COMPLETED,
     ConsentLedger,
     plain_json,
 )
@@ -50,6 +59,11 @@ BACKOFF_MIN: Final = 5.0
 BACKOFF_MAX: Final = 300.0
 DECISIONS: Final = ("share", "decline")
 _MAX_ERROR_TEXT: Final = 300
+KIND_CLIP_UPLOAD_FAILED: Final = "clip_upload_failed"
+KIND_SHARE_ABANDONED: Final = "share_abandoned"
+UPLOAD_PENDING: Final = "pending"
+UPLOAD_DONE: Final = "uploaded"
+UPLOAD_FAILED: Final = "failed"
 
 type DeliveredCallback = Callable[[OutboxItem, dict[str, Any]], Awaitable[None] | None]
 type FailedCallback = Callable[
@@ -93,6 +107,11 @@ class OutboxItem:
     def decision(self) -> str:
         """``share`` or ``decline``."""
         return str(self.body.get("decision"))
+
+    @property
+    def uploading(self) -> bool:
+        """The hub has the decision; clips are still to be uploaded."""
+        return self.share_id is not None
 
     @property
     def idempotency_key(self) -> str:
@@ -183,6 +202,9 @@ class Outbox:
     ``on_failed(item, error)`` runs when the hub will never take it (the
     request is gone, closed, decided otherwise, or the decision is invalid).
     Either may be a coroutine function; errors in them are logged.
+
+    With ``clips`` (the entry's clip library) a share also uploads its clips
+    after the hub acknowledged it; without it only the decision is sent.
     """
 
     def __init__(
@@ -194,6 +216,7 @@ class Outbox:
         *,
         on_delivered: DeliveredCallback | None = None,
         on_failed: FailedCallback | None = None,
+        clips: ClipLibrary | None = None,
     ) -> None:
         self.hass = hass
         self.entry_id = entry_id
@@ -201,6 +224,8 @@ class Outbox:
         self.ledger = ledger
         self.on_delivered = on_delivered
         self.on_failed = on_failed
+        self.clips = clips
+        self._waiters: dict[str, list[asyncio.Future[str | None]]] = {}
         self._store = self._make_store(hass, entry_id)
         self._items: list[OutboxItem] = []
         self._loaded = False
@@ -267,6 +292,37 @@ class Outbox:
         """Queued items, oldest first."""
         return list(self._items)
 
+    async def async_wait_delivered(self, item: OutboxItem, within: float) -> str | None:
+        """The share id once the hub acknowledged ``item``, else ``None``.
+
+        Returns early with ``None`` when the first attempt had to be retried
+        (the hub is away) or the hub refused the decision, so a caller never
+        waits out the whole of ``within`` for a hub that is down.
+        """
+        if item.share_id is not None:
+            return item.share_id
+        if item not in self._items:
+            return None
+        future: asyncio.Future[str | None] = self.hass.loop.create_future()
+        self._waiters.setdefault(item.id, []).append(future)
+        try:
+            async with asyncio.timeout(within):
+                return await future
+        except TimeoutError:
+            return None
+        finally:
+            waiting = self._waiters.get(item.id, [])
+            if future in waiting:
+                waiting.remove(future)
+            if not waiting:
+                self._waiters.pop(item.id, None)
+
+    @callback
+    def _wake(self, item: OutboxItem) -> None:
+        for future in self._waiters.pop(item.id, []):
+            if not future.done():
+                future.set_result(item.share_id)
+
     def pending_decision(self, request_id: str) -> OutboxItem | None:
         """The queued decision for a request, if one waits for delivery."""
         for item in self._items:
@@ -312,6 +368,12 @@ class Outbox:
             body=body,
             created_at=dt_util.utcnow().isoformat(),
         )
+        if decision == "share" and clips and self.clips is not None:
+            # Only an outbox that can find the files takes on the uploads.
+            item.uploads = [
+                {"clip_id": c.get("clip_id"), "state": UPLOAD_PENDING}
+                for c in body["clips"]
+            ]
         # Queued before the first await, so a concurrent enqueue for the same
         # request sees it and is refused.
         self._items.append(item)
@@ -371,9 +433,12 @@ class Outbox:
             await self._async_flush_items()
 
     async def _async_flush_items(self) -> None:
+        # Decisions first: a large upload must not hold back a new decision.
         for item in list(self._items):
             if item.kind != ITEM_DECISION:
                 LOGGER.debug("Outbox item %s of kind %s waits", item.id, item.kind)
+                continue
+            if item.uploading:
                 continue
             try:
                 wait = await self._async_deliver(item)
@@ -383,9 +448,134 @@ class Outbox:
                 )
                 wait = 0.0
             if wait is not None:
+                self._wake(item)
+                self._schedule_retry(wait)
+                return
+        for item in list(self._items):
+            if item.kind != ITEM_DECISION or not item.uploading:
+                continue
+            try:
+                wait = await self._async_upload(item)
+            except Exception:
+                LOGGER.exception(
+                    "Unexpected error uploading the clips of share %s", item.share_id
+                )
+                wait = 0.0
+            if wait is not None:
                 self._schedule_retry(wait)
                 return
         self._failures = 0
+
+    async def _async_upload(self, item: OutboxItem) -> float | None:
+        """Upload the clips still pending; ``None`` once the share is settled.
+
+        Each clip is verified against its recorded hash right before it is
+        sent: a file changed since the household decided is never uploaded.
+        """
+        share_id = str(item.share_id)
+        for upload in item.uploads:
+            if upload.get("state") != UPLOAD_PENDING:
+                continue
+            clip_id = str(upload.get("clip_id"))
+            clip = self.clips.get(clip_id) if self.clips is not None else None
+            if clip is None or self.clips is None:
+                await self._async_clip_failed(item, upload, "clip_missing")
+                continue
+            if not await self.clips.async_verify(clip):
+                await self._async_clip_failed(item, upload, "file_missing_or_changed")
+                continue
+            try:
+                await self.client.upload_clip(
+                    share_id,
+                    clip_id,
+                    self.clips.file_path(clip),
+                    clip.content_type,
+                    clip.size,
+                )
+            except PorchlightClipFileError:
+                await self._async_clip_failed(item, upload, "file_unreadable")
+                continue
+            except PorchlightGone as err:
+                await self._async_abandon(item, err)
+                return None
+            except PorchlightRateLimited as err:
+                return self._note_retry(item, err, err.retry_after or 0.0)
+            except PorchlightAuthError as err:
+                return self._note_retry(item, err)
+            except PorchlightRequestError as err:
+                reason = f"refused_by_hub: {err.code or err.status}"
+                await self._async_clip_failed(item, upload, reason)
+                continue
+            except PorchlightError as err:
+                return self._note_retry(item, err)
+            upload["state"] = UPLOAD_DONE
+            await self.ledger.async_append(
+                KIND_CLIP_UPLOADED,
+                {
+                    "share_id": share_id,
+                    "request_id": item.request_id,
+                    "clip_id": clip_id,
+                    "sha256": clip.sha256,
+                },
+                durable=True,
+            )
+            await self._async_save()
+        await self.ledger.async_append(
+            KIND_SHARE_COMPLETED,
+            {
+                "share_id": share_id,
+                "request_id": item.request_id,
+                "uploaded": self._clip_ids(item, UPLOAD_DONE),
+                "failed": self._clip_ids(item, UPLOAD_FAILED),
+            },
+            durable=True,
+        )
+        await self._async_remove(item)
+        LOGGER.debug("Every clip of share %s is settled", share_id)
+        return None
+
+    @staticmethod
+    def _clip_ids(item: OutboxItem, state: str) -> list[str]:
+        return [str(u.get("clip_id")) for u in item.uploads if u.get("state") == state]
+
+    async def _async_clip_failed(
+        self, item: OutboxItem, upload: dict[str, Any], reason: str
+    ) -> None:
+        """Skip one clip for good; the others of the share still go."""
+        upload["state"] = UPLOAD_FAILED
+        upload["reason"] = reason
+        LOGGER.warning(
+            "Clip %s of share %s was not uploaded: %s",
+            upload.get("clip_id"),
+            item.share_id,
+            reason,
+        )
+        await self.ledger.async_append(
+            KIND_CLIP_UPLOAD_FAILED,
+            {
+                "share_id": item.share_id,
+                "request_id": item.request_id,
+                "clip_id": upload.get("clip_id"),
+                "reason": reason,
+            },
+            durable=True,
+        )
+        await self._async_save()
+
+    async def _async_abandon(self, item: OutboxItem, err: PorchlightGone) -> None:
+        """The share was revoked or expired: nothing more may be sent."""
+        LOGGER.info("Share %s ended before its uploads finished", item.share_id)
+        await self.ledger.async_append(
+            KIND_SHARE_ABANDONED,
+            {
+                "share_id": item.share_id,
+                "request_id": item.request_id,
+                "code": err.code,
+                "pending": self._clip_ids(item, UPLOAD_PENDING),
+            },
+            durable=True,
+        )
+        await self._async_remove(item)
 
     async def _async_deliver(self, item: OutboxItem) -> float | None:
         """Try one item; ``None`` when it is settled, else a minimum wait."""
@@ -466,8 +656,15 @@ class Outbox:
         # Ledger first: if Home Assistant stops in between, the item is sent
         # again (the hub replays its answer) rather than missing from history.
         await self.ledger.async_append(KIND_DECISION_DELIVERED, entry, durable=True)
-        await self._async_remove(item)
+        if item.share_id is not None and item.uploads:
+            # Kept, with its share id on disk, until every clip is settled.
+            item.attempts = 0
+            item.last_error = None
+            await self._async_save()
+        else:
+            await self._async_remove(item)
         LOGGER.debug("The hub acknowledged the decision on %s", item.request_id)
+        self._wake(item)
         await self._async_notify(self.on_delivered, item, response)
 
     async def _async_failed(
@@ -492,6 +689,7 @@ class Outbox:
             durable=True,
         )
         await self._async_remove(item)
+        self._wake(item)
         await self._async_notify(self.on_failed, item, err)
 
     async def _async_notify(

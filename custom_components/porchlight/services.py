@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
@@ -26,11 +26,12 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from .api import PorchlightError, PorchlightNotFound, PorchlightRequestError
-from .const import DOMAIN
+from .clips import Clip
+from .const import CONF_SHARE_RETENTION_DAYS, DEFAULT_SHARE_RETENTION_DAYS, DOMAIN
 from .coordinator import request_summary
-from .data import PorchlightConfigEntry
+from .data import PorchlightConfigEntry, PorchlightData
 from .ledger import KIND_SHARE_REVOKED
-from .models import HOME_ALERT_CATEGORIES, ShareDeletion
+from .models import HOME_ALERT_CATEGORIES, ShareDeletion, VideoRequest
 from .outbox import AlreadyQueued
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
@@ -42,7 +43,15 @@ ATTR_TITLE: Final = "title"
 ATTR_DESCRIPTION: Final = "description"
 ATTR_TEXT: Final = "text"
 ATTR_SINCE: Final = "since"
+ATTR_CLIP_IDS: Final = "clip_ids"
+ATTR_RETENTION_DAYS: Final = "retention_days"
+ATTR_START: Final = "start"
+ATTR_END: Final = "end"
+ATTR_DOORBELL: Final = "doorbell"
 
+SERVICE_SHARE_ALL: Final = "share_all"
+SERVICE_SHARE_CLIPS: Final = "share_clips"
+SERVICE_LIST_CLIPS: Final = "list_clips"
 SERVICE_DECLINE: Final = "decline"
 SERVICE_REVOKE_SHARE: Final = "revoke_share"
 SERVICE_POST_ALERT: Final = "post_alert"
@@ -53,10 +62,37 @@ SERVICE_EXPORT_LEDGER: Final = "export_ledger"
 TITLE_MAX: Final = 120
 DESCRIPTION_MAX: Final = 2000
 COMMENT_MAX: Final = 1000
+RETENTION_MIN: Final = 1
+RETENTION_MAX: Final = 90
+# How long a share waits for the hub's answer before reporting "queued".
+SHARE_ACK_TIMEOUT: Final = 5.0
 
 _ENTRY: dict[vol.Marker, object] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 
 SCHEMAS: Final[dict[str, vol.Schema]] = {
+    SERVICE_SHARE_ALL: vol.Schema(
+        {
+            vol.Required(ATTR_REQUEST_ID): cv.string,
+            vol.Optional(ATTR_RETENTION_DAYS): vol.Coerce(int),
+            **_ENTRY,
+        }
+    ),
+    SERVICE_SHARE_CLIPS: vol.Schema(
+        {
+            vol.Required(ATTR_REQUEST_ID): cv.string,
+            vol.Required(ATTR_CLIP_IDS): vol.All(cv.ensure_list, [cv.string]),
+            vol.Optional(ATTR_RETENTION_DAYS): vol.Coerce(int),
+            **_ENTRY,
+        }
+    ),
+    SERVICE_LIST_CLIPS: vol.Schema(
+        {
+            vol.Optional(ATTR_START): cv.datetime,
+            vol.Optional(ATTR_END): cv.datetime,
+            vol.Optional(ATTR_DOORBELL): cv.string,
+            **_ENTRY,
+        }
+    ),
     SERVICE_DECLINE: vol.Schema({vol.Required(ATTR_REQUEST_ID): cv.string, **_ENTRY}),
     SERVICE_REVOKE_SHARE: vol.Schema(
         {vol.Required(ATTR_SHARE_ID): cv.string, **_ENTRY}
@@ -128,10 +164,8 @@ def _check_length(field: str, value: str, maximum: int) -> str:
     return value
 
 
-async def _decline(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    entry = resolve_entry(hass, call)
-    data = entry.runtime_data
-    request_id: str = call.data[ATTR_REQUEST_ID]
+def _undecided_request(data: PorchlightData, request_id: str) -> VideoRequest:
+    """The request, if it still waits for this household's decision."""
     request = data.coordinator.data.requests.get(request_id)
     if request is None:
         raise _invalid("unknown_request", request_id=request_id)
@@ -141,6 +175,139 @@ async def _decline(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         raise _invalid(
             "request_not_pending", request_id=request_id, status=request.status
         )
+    return request
+
+
+def _retention(entry: PorchlightConfigEntry, call: ServiceCall) -> int:
+    days = call.data.get(ATTR_RETENTION_DAYS)
+    if days is None:
+        days = entry.options.get(
+            CONF_SHARE_RETENTION_DAYS, DEFAULT_SHARE_RETENTION_DAYS
+        )
+    days = int(days)
+    if not RETENTION_MIN <= days <= RETENTION_MAX:
+        raise _invalid(
+            "invalid_retention",
+            retention_days=str(days),
+            minimum=str(RETENTION_MIN),
+            maximum=str(RETENTION_MAX),
+        )
+    return days
+
+
+def _manifest_entry(clip: Clip) -> dict[str, Any]:
+    """What the hub is told about a clip; it checks each upload against it."""
+    return {
+        "clip_id": clip.clip_id,
+        "camera": clip.camera,
+        "start": dt_util.as_utc(clip.start).isoformat(),
+        "end": dt_util.as_utc(clip.end).isoformat(),
+        "content_type": clip.content_type,
+        "size": clip.size,
+        "sha256": clip.sha256,
+    }
+
+
+async def _share(
+    data: PorchlightData,
+    request_id: str,
+    retention_days: int,
+    clips: list[Clip],
+) -> ServiceResponse:
+    """Verify every clip, queue the share, and wait briefly for the hub.
+
+    The files are checked before anything is queued: the household agrees to
+    share what was recorded, so one missing or altered file refuses the whole
+    share rather than silently sending less. When the hub does not answer
+    within ``SHARE_ACK_TIMEOUT`` the share stays queued (and is delivered
+    later); the response then has ``share_id: null`` and ``status: queued``.
+    """
+    damaged = [c.clip_id for c in clips if not await data.clips.async_verify(c)]
+    if damaged:
+        raise _invalid("clip_damaged", clip_ids=", ".join(damaged))
+    try:
+        item = await data.outbox.async_enqueue_decision(
+            request_id,
+            "share",
+            retention_days=retention_days,
+            clips=[_manifest_entry(c) for c in clips],
+        )
+    except AlreadyQueued as err:  # pragma: no cover - raced with the checks
+        raise _invalid("request_already_decided", request_id=request_id) from err
+    data.coordinator.async_mark_decided(request_id, "shared")
+    share_id = await data.outbox.async_wait_delivered(item, SHARE_ACK_TIMEOUT)
+    if share_id is not None:
+        status = "shared"
+    elif data.outbox.pending_decision(request_id) is item:
+        status = "queued"
+    else:
+        status = "refused"
+    return {
+        "share_id": share_id,
+        "status": status,
+        "retention_days": retention_days,
+        "clips": [c.describe() for c in clips],
+    }
+
+
+async def _share_all(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry = resolve_entry(hass, call)
+    data = entry.runtime_data
+    request_id: str = call.data[ATTR_REQUEST_ID]
+    request = _undecided_request(data, request_id)
+    retention_days = _retention(entry, call)
+    clips = data.clips.matching(request.window_start, request.window_end)
+    if not clips:
+        raise _invalid("no_matching_clips", request_id=request_id)
+    return await _share(data, request_id, retention_days, clips)
+
+
+async def _share_clips(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry = resolve_entry(hass, call)
+    data = entry.runtime_data
+    request_id: str = call.data[ATTR_REQUEST_ID]
+    request = _undecided_request(data, request_id)
+    retention_days = _retention(entry, call)
+    clip_ids: list[str] = list(dict.fromkeys(call.data[ATTR_CLIP_IDS]))
+    if not clip_ids:
+        raise _invalid("no_clips_selected")
+    in_window = {
+        c.clip_id for c in data.clips.matching(request.window_start, request.window_end)
+    }
+    clips: list[Clip] = []
+    for clip_id in clip_ids:
+        clip = data.clips.get(clip_id)
+        if clip is None:
+            raise _invalid("unknown_clip", clip_id=clip_id)
+        if clip_id not in in_window:
+            raise _invalid("clip_not_in_window", clip_id=clip_id, request_id=request_id)
+        clips.append(clip)
+    clips.sort(key=lambda c: c.start)
+    return await _share(data, request_id, retention_days, clips)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A time without a zone is Home Assistant's local time, as in the UI."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt_util.get_default_time_zone())
+
+
+async def _list_clips(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry = resolve_entry(hass, call)
+    start = _aware(call.data.get(ATTR_START))
+    end = _aware(call.data.get(ATTR_END))
+    if start is not None and end is not None and end < start:
+        raise _invalid("invalid_window", start=start.isoformat(), end=end.isoformat())
+    clips = entry.runtime_data.clips.clips(start, end, call.data.get(ATTR_DOORBELL))
+    return {"clips": [clip.describe() for clip in clips]}
+
+
+async def _decline(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry = resolve_entry(hass, call)
+    data = entry.runtime_data
+    request_id: str = call.data[ATTR_REQUEST_ID]
+    _undecided_request(data, request_id)
     try:
         await data.outbox.async_enqueue_decision(request_id, "decline")
     except AlreadyQueued as err:  # pragma: no cover - raced with the check above
@@ -259,6 +426,9 @@ async def _export_ledger(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
 Handler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
 
 SERVICES: Final[dict[str, tuple[Handler, SupportsResponse]]] = {
+    SERVICE_SHARE_ALL: (_share_all, SupportsResponse.OPTIONAL),
+    SERVICE_SHARE_CLIPS: (_share_clips, SupportsResponse.OPTIONAL),
+    SERVICE_LIST_CLIPS: (_list_clips, SupportsResponse.ONLY),
     SERVICE_DECLINE: (_decline, SupportsResponse.NONE),
     SERVICE_REVOKE_SHARE: (_revoke_share, SupportsResponse.NONE),
     SERVICE_POST_ALERT: (_post_alert, SupportsResponse.OPTIONAL),
