@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from http import HTTPStatus
+from types import MappingProxyType
 from typing import Any
 
 import pytest
 from homeassistant.components import media_source
 from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.components.media_source import Unresolvable
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -291,3 +292,52 @@ async def test_unloaded_home_is_not_browsable(
     assert response.status == HTTPStatus.NOT_FOUND
     root = await media_source.async_browse_media(hass, ROOT)
     assert root.children == []
+
+
+async def test_adopted_doorbells_show_by_name(
+    hass: HomeAssistant, entry: ConfigEntry
+) -> None:
+    """Clips are filed under the doorbell's name, not its id."""
+    hass.states.async_set("camera.gate", "idle", {"friendly_name": "Gate camera"})
+    subentry = ConfigSubentry(
+        data=MappingProxyType(
+            {"camera_entity": "camera.front", "trigger_entity": "event.bell"}
+        ),
+        subentry_type="doorbell",
+        title="Front door",
+        unique_id=None,
+    )
+    hass.config_entries.async_add_subentry(entry, subentry)
+    await hass.async_block_till_done()
+    clips = entry.runtime_data.clips
+    mine = await clips.async_add(
+        subentry.subentry_id,
+        "camera.front",
+        local(1, 8),
+        local(1, 8),
+        "image/jpeg",
+        JPEG,
+    )
+    await clips.async_add(
+        "01REMOVED", "camera.gate", local(1, 7), local(1, 7), "image/jpeg", JPEG
+    )
+    root = await media_source.async_browse_media(hass, ROOT)
+    assert titles(root) == ["01REMOVED", "Front door"]
+    front = await media_source.async_browse_media(
+        hass, root.children[1].media_content_id
+    )
+    assert front.title == "Front door"
+    day = await media_source.async_browse_media(
+        hass, front.children[0].media_content_id
+    )
+    assert day.title.startswith("Front door · ")
+    (item,) = day.children
+    assert item.media_content_id.endswith(mine.clip_id)
+    assert item.title.startswith("Front door · ")
+    gate = await media_source.async_browse_media(
+        hass, root.children[0].media_content_id
+    )
+    gate_day = await media_source.async_browse_media(
+        hass, gate.children[0].media_content_id
+    )
+    assert gate_day.children[0].title.startswith("Gate camera · ")

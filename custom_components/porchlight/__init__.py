@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from homeassistant.const import CONF_TOKEN, CONF_URL, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
@@ -17,14 +17,16 @@ from .api import PorchlightClient, PorchlightError
 from .clips import ClipLibrary
 from .const import (
     CONF_CLIP_RETENTION_DAYS,
-    CONF_HOME_ID,
     CONF_HUB_ID,
     DEFAULT_CLIP_RETENTION_DAYS,
     DOMAIN,
     LOGGER,
+    SUBENTRY_DOORBELL,
 )
 from .coordinator import PorchlightCoordinator
 from .data import PorchlightConfigEntry, PorchlightData
+from .doorbell import Doorbell, DoorbellConfig
+from .entity import doorbell_device_id, entry_home_id
 from .ledger import ConsentLedger
 from .listener import StreamListener
 from .outbox import Outbox, OutboxItem
@@ -34,6 +36,7 @@ PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.EVENT,
     Platform.GEO_LOCATION,
+    Platform.IMAGE,
     Platform.SENSOR,
     Platform.SWITCH,
 ]
@@ -100,7 +103,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
         clips=clips,
         coordinator=coordinator,
         listener=listener,
+        doorbells={
+            subentry.subentry_id: Doorbell(
+                hass, entry.entry_id, clips, DoorbellConfig.from_subentry(subentry)
+            )
+            for subentry in entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_DOORBELL
+        },
     )
+    # A new clip can match a pending request: its count must show at once.
+    entry.async_on_unload(clips.async_add_listener(coordinator.async_update_listeners))
+    _async_remove_stale_doorbells(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     await _async_purge_clips(entry)
 
@@ -113,6 +126,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
         )
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Rings are watched only once the doorbells' entities are there to fire.
+    for doorbell in entry.runtime_data.doorbells.values():
+        entry.async_on_unload(doorbell.async_start())
     listener.async_start()
     outbox.async_start()
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
@@ -127,10 +143,36 @@ async def _async_purge_clips(entry: PorchlightConfigEntry) -> None:
         LOGGER.debug("Purged %s local clips older than %s days", removed, days)
 
 
+@callback
+def _async_remove_stale_doorbells(
+    hass: HomeAssistant, entry: PorchlightConfigEntry
+) -> None:
+    """Drop devices of doorbells no longer adopted.
+
+    Home Assistant removes a doorbell's device with its subentry; this covers
+    a device left from a subentry removed by other means (a restored backup,
+    an edited storage file), so no dead doorbell lingers in the UI.
+    """
+    registry = dr.async_get(hass)
+    home = entry_home_id(entry)
+    current = {
+        doorbell_device_id(home, subentry_id)
+        for subentry_id in entry.runtime_data.doorbells
+    }
+    prefix = doorbell_device_id(home, "")
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        ids = {value for domain, value in device.identifiers if domain == DOMAIN}
+        if any(i.startswith(prefix) for i in ids) and not ids & current:
+            LOGGER.debug("Removing the device of a doorbell no longer adopted")
+            registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )
+
+
 async def _async_options_updated(
     hass: HomeAssistant, entry: PorchlightConfigEntry
 ) -> None:
-    """Radius, categories and ages change what is shown: reload."""
+    """Options and doorbells change what is shown and recorded: reload."""
     await hass.config_entries.async_reload(entry.entry_id)
 
 
@@ -139,6 +181,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) 
     data = entry.runtime_data
     await data.listener.async_stop()
     await data.outbox.async_stop()
+    for doorbell in data.doorbells.values():
+        await doorbell.async_stop()
     await data.clips.async_flush()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
@@ -153,6 +197,15 @@ async def async_remove_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) 
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: PorchlightConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """Let users delete stale devices, never the home itself."""
-    home = (DOMAIN, f"{entry.data[CONF_HUB_ID]}:{entry.data[CONF_HOME_ID]}")
-    return home not in device.identifiers
+    """Let users delete stale devices, never the home or an adopted doorbell.
+
+    An adopted doorbell is removed by deleting the doorbell itself (its
+    subentry); deleting only its device would bring it back at the next load.
+    """
+    home = entry_home_id(entry)
+    protected = {(DOMAIN, home)} | {
+        (DOMAIN, doorbell_device_id(home, subentry_id))
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_DOORBELL
+    }
+    return not protected & device.identifiers

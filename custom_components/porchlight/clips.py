@@ -24,13 +24,15 @@ import os
 import re
 import shutil
 from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Final, Self
 from uuid import uuid4
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -172,6 +174,8 @@ class ClipLibrary:
         self._ends: list[float] = []
         # An upper bound on any clip's duration; it only shrinks on a rebuild.
         self._max_duration = 0.0
+        self._per_doorbell: Counter[str] = Counter()
+        self._listeners: list[Callable[[], None]] = []
         self._extra: dict[str, Any] = {}
         self._lock = asyncio.Lock()
         self._unsaved = False
@@ -261,6 +265,7 @@ class ClipLibrary:
         )
         self._insert(clip)
         self._schedule_save()
+        self._notify()
         return clip
 
     def get(self, clip_id: str) -> Clip | None:
@@ -280,6 +285,28 @@ class ClipLibrary:
         ends = self._ends
         clips = self._sorted
         return [clips[i] for i in range(low, high) if ends[i] >= window_start]
+
+    def count_for(self, doorbell: str) -> int:
+        """How many clips of one doorbell the library holds."""
+        return self._per_doorbell[doorbell]
+
+    def latest(self, doorbell: str, content_type: str | None = None) -> Clip | None:
+        """The doorbell's most recent clip (of a content type), if any."""
+        for clip in reversed(self._sorted):
+            if clip.doorbell == doorbell and content_type in (None, clip.content_type):
+                return clip
+        return None
+
+    @callback
+    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Be told whenever clips are added or removed; returns the way to stop."""
+        self._listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            self._listeners.remove(listener)
+
+        return remove
 
     def count(self, start: datetime, end: datetime) -> int:
         """How many clips overlap the window."""
@@ -388,6 +415,7 @@ class ClipLibrary:
                     )
                 )
                 self._schedule_save()
+                self._notify()
             return len(removed)
 
     async def async_flush(self) -> None:
@@ -408,6 +436,7 @@ class ClipLibrary:
             self._extra = {}
             self._set_index(_Index([], [], [], {}))
             await self.hass.async_add_executor_job(_remove_tree, self.root)
+            self._notify()
 
     # ----------------------------------------------------------------- helpers
     def _set_index(self, index: _Index) -> None:
@@ -416,6 +445,7 @@ class ClipLibrary:
         self._ends = index.ends
         self._records = index.records
         self._by_id = {clip.clip_id: clip for clip in index.clips}
+        self._per_doorbell = Counter(clip.doorbell for clip in index.clips)
         self._max_duration = max(
             map(operator.sub, index.ends, index.starts), default=0.0
         )
@@ -428,8 +458,13 @@ class ClipLibrary:
         self._starts.insert(index, start)
         self._ends.insert(index, end)
         self._by_id[clip.clip_id] = clip
+        self._per_doorbell[clip.doorbell] += 1
         self._records[clip.clip_id] = clip.to_dict()
         self._max_duration = max(self._max_duration, end - start)
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     def _schedule_save(self) -> None:
         self._unsaved = True

@@ -20,6 +20,7 @@ from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
     OptionsFlow,
 )
 from homeassistant.const import CONF_TOKEN, CONF_URL
@@ -65,8 +66,10 @@ from .const import (
     DEFAULT_SHARE_RETENTION_DAYS,
     DOMAIN,
     LOGGER,
+    SUBENTRY_DOORBELL,
 )
 from .models import ALERT_CATEGORIES
+from .subentry_flow import DoorbellSubentryFlow
 
 URL_SELECTOR: Final = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 CODE_SELECTOR: Final = TextSelector()
@@ -236,6 +239,14 @@ class PorchlightConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> PorchlightOptionsFlow:
         """Alert and retention settings, changeable without pairing again."""
         return PorchlightOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Doorbells are adopted one by one, each its own subentry."""
+        return {SUBENTRY_DOORBELL: DoorbellSubentryFlow}
 
     async def _async_pair(
         self, url: str, code: str, errors: dict[str, str]

@@ -34,3 +34,17 @@ DEFAULT_ALERT_RADIUS_M: Final = 1600
 DEFAULT_ALERT_MAX_AGE_HOURS: Final = 24
 DEFAULT_CLIP_RETENTION_DAYS: Final = 14
 DEFAULT_SHARE_RETENTION_DAYS: Final = 30
+
+# Doorbells: config subentries of this type (DESIGN.md §3.1).
+SUBENTRY_DOORBELL: Final = "doorbell"
+CONF_CAMERA_ENTITY: Final = "camera_entity"
+CONF_TRIGGER_ENTITY: Final = "trigger_entity"
+CONF_MOTION_ENTITY: Final = "motion_entity"
+CONF_RECORD_SECONDS: Final = "record_seconds"
+DEFAULT_RECORD_SECONDS: Final = 10
+MIN_RECORD_SECONDS: Final = 3
+MAX_RECORD_SECONDS: Final = 60
+# Entities whose change means a ring: an event fires, a binary sensor turns
+# on, a button is pressed (its state becomes the press time).
+TRIGGER_DOMAINS: Final = ("event", "binary_sensor", "input_button", "button")
+MOTION_DOMAINS: Final = ("binary_sensor", "event")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -12,6 +12,7 @@ from .api import HubHealth, PorchlightClient
 if TYPE_CHECKING:
     from .clips import ClipLibrary
     from .coordinator import PorchlightCoordinator
+    from .doorbell import Doorbell
     from .ledger import ConsentLedger
     from .listener import StreamListener
     from .outbox import Outbox
@@ -28,6 +29,8 @@ class PorchlightData:
     clips: ClipLibrary
     coordinator: PorchlightCoordinator
     listener: StreamListener
+    # The adopted doorbells, by config subentry id.
+    doorbells: dict[str, Doorbell] = field(default_factory=dict)
 
 
 type PorchlightConfigEntry = ConfigEntry[PorchlightData]

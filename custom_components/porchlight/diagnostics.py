@@ -62,6 +62,20 @@ async def async_get_config_entry_diagnostics(
                 for s in state.shares.values()
             ],
             "outbox": [item.to_dict() for item in data.outbox.items()],
+            "doorbells": [
+                {
+                    "subentry_id": subentry_id,
+                    "name": doorbell.config.name,
+                    "camera_entity": doorbell.config.camera_entity,
+                    "trigger_entity": doorbell.config.trigger_entity,
+                    "motion_entity": doorbell.config.motion_entity,
+                    "record_seconds": doorbell.config.record_seconds,
+                    "recording": doorbell.recorder.recording,
+                    "clips": data.clips.count_for(subentry_id),
+                }
+                for subentry_id, doorbell in data.doorbells.items()
+            ],
+            "clips": len(data.clips),
             "ledger": dataclasses.asdict(verification),
         },
         TO_REDACT,

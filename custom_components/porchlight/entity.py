@@ -1,18 +1,31 @@
-"""Base entity: one device per paired home, named after the entry."""
+"""Base entities: one device per paired home, one per adopted doorbell."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_HOME_ID, CONF_HUB_ID, DOMAIN
 from .coordinator import PorchlightCoordinator
 
+if TYPE_CHECKING:
+    from .doorbell import Doorbell
+
+
+def entry_home_id(entry: ConfigEntry) -> str:
+    """The home device's identifier: the entry's unique id."""
+    return f"{entry.data[CONF_HUB_ID]}:{entry.data[CONF_HOME_ID]}"
+
 
 def home_device_id(coordinator: PorchlightCoordinator) -> str:
-    """The home device's identifier: the entry's unique id."""
-    data = coordinator.config_entry.data
-    return f"{data[CONF_HUB_ID]}:{data[CONF_HOME_ID]}"
+    """The home device's identifier, from its coordinator."""
+    return entry_home_id(coordinator.config_entry)
 
 
 def home_device_info(coordinator: PorchlightCoordinator) -> DeviceInfo:
@@ -29,6 +42,11 @@ def home_device_info(coordinator: PorchlightCoordinator) -> DeviceInfo:
     )
 
 
+def doorbell_device_id(home_id: str, subentry_id: str) -> str:
+    """A doorbell device's identifier, under its home's."""
+    return f"{home_id}:doorbell:{subentry_id}"
+
+
 class PorchlightEntity(CoordinatorEntity[PorchlightCoordinator]):
     """An entity of the home device."""
 
@@ -39,3 +57,39 @@ class PorchlightEntity(CoordinatorEntity[PorchlightCoordinator]):
         self._attr_translation_key = key
         self._attr_unique_id = f"{home_device_id(coordinator)}_{key}"
         self._attr_device_info = home_device_info(coordinator)
+
+
+class DoorbellEntity(Entity):
+    """An entity of a doorbell's device.
+
+    Doorbell entities do not follow the hub connection: rings, recordings and
+    the local clip library keep working while the hub is unreachable.
+    """
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(self, entry: ConfigEntry, doorbell: Doorbell, key: str) -> None:
+        self.doorbell = doorbell
+        home = entry_home_id(entry)
+        device = doorbell_device_id(home, doorbell.config.subentry_id)
+        self._attr_translation_key = key
+        self._attr_unique_id = f"{device}_{key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, device)},
+            name=doorbell.config.name,
+            manufacturer="Porchlight",
+            model="Doorbell",
+            via_device=(DOMAIN, home),
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Hear this doorbell's rings, motion and snapshots."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(self.hass, self.doorbell.signal, self._on_news)
+        )
+
+    @callback
+    def _on_news(self, news: str) -> None:
+        """React to the doorbell's news; each entity picks what concerns it."""

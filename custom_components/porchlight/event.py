@@ -1,10 +1,10 @@
-"""Event entities: each video request's life and each nearby alert."""
+"""Event entities: each video request's life, each nearby alert, each ring."""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from homeassistant.components.event import EventEntity
+from homeassistant.components.event import EventDeviceClass, EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -16,7 +16,8 @@ from .coordinator import (
     signal_request,
 )
 from .data import PorchlightConfigEntry
-from .entity import PorchlightEntity
+from .doorbell import MOTION, RING, Doorbell
+from .entity import DoorbellEntity, PorchlightEntity
 from .models import ALERT_CATEGORIES, Alert, VideoRequest
 
 PARALLEL_UPDATES = 0
@@ -29,11 +30,16 @@ async def async_setup_entry(
     entry: PorchlightConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the home's two event entities."""
+    """Add the home's two event entities and each doorbell's."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         [VideoRequestsEvent(coordinator), NeighbourhoodAlertsEvent(coordinator)]
     )
+    for subentry_id, doorbell in entry.runtime_data.doorbells.items():
+        entities: list[EventEntity] = [DoorbellRingEvent(entry, doorbell)]
+        if doorbell.config.motion_entity is not None:
+            entities.append(DoorbellMotionEvent(entry, doorbell))
+        async_add_entities(entities, config_subentry_id=subentry_id)
 
 
 class VideoRequestsEvent(PorchlightEntity, EventEntity):
@@ -99,3 +105,39 @@ class NeighbourhoodAlertsEvent(PorchlightEntity, EventEntity):
             },
         )
         self.async_write_ha_state()
+
+
+class DoorbellRingEvent(DoorbellEntity, EventEntity):
+    """Fires ``ring`` the moment the doorbell's trigger fires.
+
+    It fires whatever becomes of the recording, so automations keep working
+    with the camera offline.
+    """
+
+    _attr_device_class = EventDeviceClass.DOORBELL
+
+    def __init__(self, entry: PorchlightConfigEntry, doorbell: Doorbell) -> None:
+        super().__init__(entry, doorbell, "doorbell")
+        self._attr_event_types = [RING]
+
+    @callback
+    def _on_news(self, news: str) -> None:
+        if news == RING:
+            self._trigger_event(RING)
+            self.async_write_ha_state()
+
+
+class DoorbellMotionEvent(DoorbellEntity, EventEntity):
+    """Fires ``motion`` when the doorbell's motion entity fires."""
+
+    _attr_device_class = EventDeviceClass.MOTION
+
+    def __init__(self, entry: PorchlightConfigEntry, doorbell: Doorbell) -> None:
+        super().__init__(entry, doorbell, "motion")
+        self._attr_event_types = [MOTION]
+
+    @callback
+    def _on_news(self, news: str) -> None:
+        if news == MOTION:
+            self._trigger_event(MOTION)
+            self.async_write_ha_state()

@@ -131,7 +131,10 @@ class PorchlightMediaSource(MediaSource):
         title: str,
         identifier: str | None = None,
     ) -> BrowseMediaSource:
-        doorbells = sorted({clip.doorbell for clip in entry.runtime_data.clips.clips()})
+        doorbells = sorted(
+            {clip.doorbell for clip in entry.runtime_data.clips.clips()},
+            key=lambda doorbell: _doorbell_title(entry, doorbell).casefold(),
+        )
         return _folder(
             entry.entry_id if identifier is None else identifier,
             title,
@@ -139,7 +142,7 @@ class PorchlightMediaSource(MediaSource):
             [
                 _folder(
                     f"{entry.entry_id}/{quote(doorbell, safe='')}",
-                    doorbell,
+                    _doorbell_title(entry, doorbell),
                     MediaClass.DIRECTORY,
                 )
                 for doorbell in doorbells
@@ -160,7 +163,7 @@ class PorchlightMediaSource(MediaSource):
         prefix = f"{entry.entry_id}/{quote(doorbell, safe='')}"
         return _folder(
             prefix,
-            doorbell,
+            _doorbell_title(entry, doorbell),
             MediaClass.DIRECTORY,
             [
                 _folder(
@@ -185,7 +188,7 @@ class PorchlightMediaSource(MediaSource):
         clips.reverse()
         folder = _folder(
             f"{entry.entry_id}/{quote(doorbell, safe='')}/{day.isoformat()}",
-            f"{doorbell} · {_day_title(day)}",
+            f"{_doorbell_title(entry, doorbell)} · {_day_title(day)}",
             MediaClass.DIRECTORY,
             [self._clip_item(entry, clip) for clip in clips],
         )
@@ -203,7 +206,7 @@ class PorchlightMediaSource(MediaSource):
             identifier=f"{entry.entry_id}/{CLIP_SEGMENT}/{clip.clip_id}",
             media_class=media_class,
             media_content_type=clip.content_type,
-            title=f"{clip.camera} · {local:%Y-%m-%d %H:%M:%S}",
+            title=f"{self._clip_source(entry, clip)} · {local:%Y-%m-%d %H:%M:%S}",
             can_play=True,
             can_expand=False,
             # The frontend fetches thumbnails with its own credentials.
@@ -213,6 +216,14 @@ class PorchlightMediaSource(MediaSource):
                 else None
             ),
         )
+
+    def _clip_source(self, entry: PorchlightConfigEntry, clip: Clip) -> str:
+        """Who recorded the clip: its doorbell, else its camera's name."""
+        if (subentry := entry.subentries.get(clip.doorbell)) is not None:
+            return subentry.title
+        if (state := self.hass.states.get(clip.camera)) is not None:
+            return state.name
+        return clip.camera
 
     def _entry[E: HomeAssistantError](
         self, entry_id: str, error: type[E]
@@ -279,3 +290,9 @@ def _folder(
             else MediaClass.VIDEO
         ),
     )
+
+
+def _doorbell_title(entry: PorchlightConfigEntry, doorbell: str) -> str:
+    """The doorbell's name; clips of a doorbell since removed keep its id."""
+    subentry = entry.subentries.get(doorbell)
+    return subentry.title if subentry is not None else doorbell

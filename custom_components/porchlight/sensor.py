@@ -1,4 +1,4 @@
-"""Counts: pending requests, nearby alerts, active shares."""
+"""Counts: pending requests, nearby alerts, active shares, recorded clips."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import PorchlightCoordinator, request_summary
 from .data import PorchlightConfigEntry
-from .entity import PorchlightEntity
+from .doorbell import Doorbell
+from .entity import DoorbellEntity, PorchlightEntity
 
 PARALLEL_UPDATES = 0
 MAX_LISTED_REQUESTS: Final = 20
@@ -67,9 +68,13 @@ async def async_setup_entry(
     entry: PorchlightConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the home's count sensors."""
+    """Add the home's count sensors and each doorbell's clip count."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(PorchlightSensor(coordinator, d) for d in SENSORS)
+    for subentry_id, doorbell in entry.runtime_data.doorbells.items():
+        async_add_entities(
+            [RecordedClipsSensor(entry, doorbell)], config_subentry_id=subentry_id
+        )
 
 
 class PorchlightSensor(PorchlightEntity, SensorEntity):
@@ -96,3 +101,34 @@ class PorchlightSensor(PorchlightEntity, SensorEntity):
         if self.entity_description.attributes_fn is None:
             return None
         return self.entity_description.attributes_fn(self.coordinator)
+
+
+class RecordedClipsSensor(DoorbellEntity, SensorEntity):
+    """Clips of one doorbell held in this home, until retention removes them."""
+
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(self, entry: PorchlightConfigEntry, doorbell: Doorbell) -> None:
+        super().__init__(entry, doorbell, "recorded_clips")
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the library: recordings add clips, retention removes them."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.doorbell.clips.async_add_listener(self._on_clips_changed)
+        )
+
+    @callback
+    def _on_clips_changed(self) -> None:
+        self.async_write_ha_state()
+
+    @property
+    def native_value(self) -> int:
+        """How many clips of this doorbell the library holds."""
+        return self.doorbell.clips.count_for(self.doorbell.config.subentry_id)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """When the newest clip started, so a card can say "last recorded"."""
+        latest = self.doorbell.clips.latest(self.doorbell.config.subentry_id)
+        return {"last_recorded": latest.start.isoformat() if latest else None}

@@ -23,6 +23,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from .api import PorchlightError, PorchlightNotFound, PorchlightRequestError
@@ -30,6 +31,7 @@ from .clips import Clip
 from .const import CONF_SHARE_RETENTION_DAYS, DEFAULT_SHARE_RETENTION_DAYS, DOMAIN
 from .coordinator import request_summary
 from .data import PorchlightConfigEntry, PorchlightData
+from .entity import doorbell_device_id, entry_home_id
 from .ledger import KIND_SHARE_REVOKED
 from .models import HOME_ALERT_CATEGORIES, ShareDeletion, VideoRequest
 from .outbox import AlreadyQueued
@@ -299,8 +301,38 @@ async def _list_clips(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse
     end = _aware(call.data.get(ATTR_END))
     if start is not None and end is not None and end < start:
         raise _invalid("invalid_window", start=start.isoformat(), end=end.isoformat())
-    clips = entry.runtime_data.clips.clips(start, end, call.data.get(ATTR_DOORBELL))
+    doorbell = call.data.get(ATTR_DOORBELL)
+    if doorbell is not None:
+        doorbell = _resolve_doorbell(hass, entry, doorbell)
+    clips = entry.runtime_data.clips.clips(start, end, doorbell)
     return {"clips": [clip.describe() for clip in clips]}
+
+
+def _resolve_doorbell(
+    hass: HomeAssistant, entry: PorchlightConfigEntry, given: str
+) -> str:
+    """The doorbell id (its subentry id) for what an automation gave.
+
+    Automations may name a doorbell by its device (what the UI's picker
+    gives), its name, or its id; the id of a doorbell since removed still
+    finds its remaining clips.
+    """
+    doorbells = entry.runtime_data.doorbells
+    if given in doorbells:
+        return given
+    wanted = given.strip().casefold()
+    for subentry_id, doorbell in doorbells.items():
+        if doorbell.config.name.casefold() == wanted:
+            return subentry_id
+    device = dr.async_get(hass).async_get(given)
+    if device is not None:
+        home = entry_home_id(entry)
+        for subentry_id in doorbells:
+            if (DOMAIN, doorbell_device_id(home, subentry_id)) in device.identifiers:
+                return subentry_id
+    if entry.runtime_data.clips.clips(doorbell=given):
+        return given
+    raise _invalid("unknown_doorbell", doorbell=given)
 
 
 async def _decline(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
