@@ -292,3 +292,30 @@ async def test_tampered_ledger_is_reported(
     assert export["broken_at"] == stored[0]["seq"]
     issues = ir.async_get(hass).issues
     assert (DOMAIN, f"ledger_broken_{entry.entry_id}") in issues
+
+
+async def test_request_that_arrived_while_home_assistant_was_down_fires(
+    hass: HomeAssistant, real_hub: HubHarness
+) -> None:
+    """The first refresh finds it before the entities exist; it still fires."""
+    entry = await pair_entry(hass, real_hub)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    agency = await real_hub.add_agency()
+    request = await post_request(hass, real_hub, agency)
+    fired: list[tuple[str, Any]] = []
+
+    def on_change(event: Any) -> None:
+        state = event.data["new_state"]
+        if state is not None and state.attributes.get("request_id"):
+            fired.append(
+                (state.attributes["event_type"], state.attributes["request_id"])
+            )
+
+    hass.bus.async_listen("state_changed", on_change)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    event = entity_id(hass, "event", "video_requests")
+    assert hass.states.get(event).attributes["request_id"] == request["id"]
+    assert ("received", request["id"]) in fired
+    pending = hass.states.get(entity_id(hass, "sensor", "pending_video_requests"))
+    assert pending.state == "1"

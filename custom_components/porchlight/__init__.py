@@ -126,6 +126,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
         )
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    coordinator.async_release_events()
     # Rings are watched only once the doorbells' entities are there to fire.
     for doorbell in entry.runtime_data.doorbells.values():
         entry.async_on_unload(doorbell.async_start())

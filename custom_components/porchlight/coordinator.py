@@ -123,6 +123,24 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         # Local decisions not yet acknowledged by the hub, request id -> status.
         self._local_status: dict[str, str] = {}
         self.clip_provider: ClipProvider | None = None
+        # News found before the entities exist (the first refresh at setup
+        # finds requests that arrived while Home Assistant was down) waits
+        # here until they are added, so no automation misses a "received".
+        self._held: list[tuple[str, tuple[Any, ...]]] | None = []
+
+    # ------------------------------------------------------------------ events
+    def _dispatch(self, signal: str, *args: Any) -> None:
+        if self._held is not None:
+            self._held.append((signal, args))
+        else:
+            async_dispatcher_send(self.hass, signal, *args)
+
+    @callback
+    def async_release_events(self) -> None:
+        """The entities are in place: send what waited for them, in order."""
+        held, self._held = self._held or [], None
+        for signal, args in held:
+            async_dispatcher_send(self.hass, signal, *args)
 
     # ----------------------------------------------------------------- options
     @property
@@ -214,18 +232,14 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         await self.ledger.async_append(
             KIND_REQUEST_RECEIVED, request_summary(request, with_contact=True)
         )
-        async_dispatcher_send(
-            self.hass, signal_request(self.config_entry.entry_id), "received", request
-        )
+        self._dispatch(signal_request(self.config_entry.entry_id), "received", request)
 
     async def _updated(self, request: VideoRequest) -> None:
         await self.ledger.async_append(
             KIND_REQUEST_UPDATED,
             {"request_id": request.id, "status": request.status},
         )
-        async_dispatcher_send(
-            self.hass, signal_request(self.config_entry.entry_id), "updated", request
-        )
+        self._dispatch(signal_request(self.config_entry.entry_id), "updated", request)
 
     async def _record_opt(self, opted_out: bool) -> None:
         await self.ledger.async_append(
@@ -265,9 +279,7 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
             alert = Alert.from_hub(message.data)
             state.alerts[alert.id] = alert
             if self.is_nearby(alert):
-                async_dispatcher_send(
-                    self.hass, signal_alert(self.config_entry.entry_id), alert
-                )
+                self._dispatch(signal_alert(self.config_entry.entry_id), alert)
         elif kind == "share.accessed":
             access = ShareAccess.from_hub(message.data)
             await self.ledger.async_append(
@@ -347,9 +359,7 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
             return None
         request = dataclasses.replace(request, status=status)
         self.data.requests[request_id] = request
-        async_dispatcher_send(
-            self.hass, signal_request(self.config_entry.entry_id), status, request
-        )
+        self._dispatch(signal_request(self.config_entry.entry_id), status, request)
         self.async_update_listeners()
         return request
 
