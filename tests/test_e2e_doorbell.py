@@ -238,6 +238,8 @@ async def test_recorded_clips_reach_the_agency_exactly(
         return len(shares) == 1 and shares[0]["status"] == "complete"
 
     await eventually(complete, within=20)
+    shares = _doorbell_entity(hass, "sensor", "active_shares")
+    await wait_for(lambda: hass.states.get(shares).state == "1", within=10)
     status, body = await agency.call(
         "GET", f"/api/v1/agency/requests/{request['id']}/shares"
     )
@@ -256,3 +258,4 @@ async def test_recorded_clips_reach_the_agency_exactly(
     # Retention passes on the hub: it deletes the share and tells the home.
     real_hub.clock.advance(timedelta(days=31))
     await eventually(lambda: ledger_has("share_deleted"), within=15)
+    await wait_for(lambda: hass.states.get(shares).state == "0", within=10)

@@ -373,6 +373,15 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
             return
         old = self.data.requests.get(request_id)
         self.data.requests[request_id] = request
+        if request.status == "shared":
+            # A share now exists at the hub: count it at once rather than at
+            # the next resync.
+            try:
+                shares = await self.client.list_shares()
+            except PorchlightError as err:
+                LOGGER.debug("Could not refresh the shares: %s", err)
+            else:
+                self.data.shares = {s.share_id: s for s in shares}
         if old is not None and old.status != request.status:
             await self._updated(request)
         self.async_update_listeners()
