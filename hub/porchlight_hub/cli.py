@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from . import __version__, admin
+from . import __version__, admin, demo
 from .app import open_database, serve
 from .settings import AGENCY_KINDS, Settings, default_db_url
 
@@ -40,7 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8765)
     srv.add_argument("--name", default="Porchlight hub", help="name shown to homes")
-    srv.add_argument("--demo", action="store_true", help="seed a demo neighbourhood")
+    srv.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed a demo neighbourhood and keep it lively",
+    )
+    srv.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="with --demo: the same seed gives the same neighbourhood and activity",
+    )
     srv.add_argument("--no-zeroconf", action="store_true", help="do not advertise")
     srv.add_argument(
         "--allow-federal", action="store_true", help="accept federal agencies"
@@ -139,17 +149,20 @@ def _admin(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``porchlight-hub`` command."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     try:
         if args.command == "serve":
+            if args.seed is not None and not args.demo:
+                parser.error("--seed only applies to --demo")
             logging.basicConfig(
                 level=args.log_level.upper(),
                 format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             )
             if args.demo:
-                print("The demo neighbourhood is not available yet.", file=sys.stderr)
-                return 2
-            asyncio.run(serve(_settings(args)))
+                asyncio.run(demo.serve_demo(_settings(args), args.seed))
+            else:
+                asyncio.run(serve(_settings(args)))
             return 0
         return _admin(args)
     except admin.AdminError as err:
