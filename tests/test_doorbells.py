@@ -11,7 +11,6 @@ from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
 
 from custom_components.porchlight import async_remove_config_entry_device
 from custom_components.porchlight import recorder as recorder_mod
@@ -31,7 +30,7 @@ from custom_components.porchlight.entity import doorbell_device_id, entry_home_i
 from custom_components.porchlight.image import _read
 
 from .cameras import JPEG, FakeCamera, async_setup_camera
-from .e2e import pair_entry, wait_for
+from .e2e import entity_id, pair_entry, wait_for
 from .hub.conftest import HubHarness
 
 BELL = "binary_sensor.bell"
@@ -75,17 +74,6 @@ async def _home(
         hass, entry, **{CONF_CAMERA_ENTITY: camera.entity_id, **data}
     )
     return entry, camera, sub
-
-
-def _entity(hass: HomeAssistant, domain: str, key: str) -> str | None:
-    for reg in er.async_get(hass).entities.values():
-        if (
-            reg.platform == DOMAIN
-            and reg.domain == domain
-            and reg.translation_key == key
-        ):
-            return reg.entity_id
-    return None
 
 
 async def _settle(entry: ConfigEntry, sub: str) -> None:
@@ -141,10 +129,7 @@ async def test_motion_fires_and_records_but_is_no_visitor(
     hass: HomeAssistant, real_hub: HubHarness
 ) -> None:
     entry, camera, sub = await _home(hass, real_hub, **{CONF_MOTION_ENTITY: MOTION})
-    motion = _entity(hass, "event", "motion")
-    image = _entity(hass, "image", "last_visitor")
-    assert motion is not None
-    assert image is not None
+    motion = entity_id(hass, "event", "motion")
     assert hass.states.get(motion).attributes["device_class"] == "motion"
 
     hass.states.async_set(MOTION, "2026-11-26T10:00:00+00:00")
@@ -166,8 +151,7 @@ async def test_ring_during_a_recording_does_not_record_twice(
     hass: HomeAssistant, real_hub: HubHarness
 ) -> None:
     entry, _camera, sub = await _home(hass, real_hub)
-    ring = _entity(hass, "event", "doorbell")
-    assert ring is not None
+    ring = entity_id(hass, "event", "doorbell")
     hass.states.async_set(BELL, "on")
     await hass.async_block_till_done()
     first = hass.states.get(ring).state
@@ -190,8 +174,7 @@ async def test_last_visitor_survives_a_reload_through_its_clip(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.runtime_data.doorbells[sub].last_visitor is None
-    image = _entity(hass, "image", "last_visitor")
-    assert image is not None
+    image = entity_id(hass, "image", "last_visitor")
     assert hass.states.get(image).state not in ("unknown", "unavailable")
     client = await hass_client()
     response = await client.get(f"/api/image_proxy/{image}")
@@ -201,7 +184,7 @@ async def test_last_visitor_survives_a_reload_through_its_clip(
 
 async def test_no_clip_no_visitor(hass: HomeAssistant, real_hub: HubHarness) -> None:
     _entry, _camera, _sub = await _home(hass, real_hub)
-    image = _entity(hass, "image", "last_visitor")
+    image = entity_id(hass, "image", "last_visitor")
     entity = hass.data["image"].get_entity(image)
     assert await entity.async_image() is None
 

@@ -32,7 +32,7 @@ from custom_components.porchlight.const import (
 )
 
 from .cameras import JPEG, FakeCamera, async_setup_camera
-from .e2e import eventually, pair_entry, utcnow, wait_for
+from .e2e import entity_id, eventually, pair_entry, utcnow, wait_for
 from .hub.conftest import Client, HubHarness
 
 BUTTON = "input_button.doorbell"
@@ -82,17 +82,6 @@ async def _doorbell_home(
     return entry, camera, subentry_id
 
 
-def _doorbell_entity(hass: HomeAssistant, domain: str, key: str) -> str:
-    for reg in er.async_get(hass).entities.values():
-        if (
-            reg.platform == DOMAIN
-            and reg.domain == domain
-            and reg.translation_key == key
-        ):
-            return reg.entity_id
-    raise AssertionError(f"no {domain} entity {key}")
-
-
 async def _ring(hass: HomeAssistant) -> None:
     await hass.services.async_call(
         "input_button", "press", {"entity_id": BUTTON}, blocking=True
@@ -112,9 +101,9 @@ async def test_a_ring_fires_records_and_shows_the_visitor(
     hass: HomeAssistant, real_hub: HubHarness, hass_client: ClientSessionGenerator
 ) -> None:
     entry, camera, sub = await _doorbell_home(hass, real_hub)
-    ring = _doorbell_entity(hass, "event", "doorbell")
-    image = _doorbell_entity(hass, "image", "last_visitor")
-    count = _doorbell_entity(hass, "sensor", "recorded_clips")
+    ring = entity_id(hass, "event", "doorbell")
+    image = entity_id(hass, "image", "last_visitor")
+    count = entity_id(hass, "sensor", "recorded_clips")
     assert hass.states.get(ring).attributes["device_class"] == "doorbell"
     assert hass.states.get(ring).attributes["event_types"] == ["ring"]
     assert hass.states.get(count).state == "0"
@@ -150,7 +139,7 @@ async def test_camera_offline_still_rings(
     hass: HomeAssistant, real_hub: HubHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
     entry, camera, sub = await _doorbell_home(hass, real_hub)
-    ring = _doorbell_entity(hass, "event", "doorbell")
+    ring = entity_id(hass, "event", "doorbell")
     camera._attr_available = False
     camera.async_write_ha_state()
     await _ring(hass)
@@ -166,7 +155,7 @@ async def test_removing_the_doorbell_removes_its_device_not_its_shares(
     hass: HomeAssistant, real_hub: HubHarness
 ) -> None:
     entry, _camera, sub = await _doorbell_home(hass, real_hub)
-    ring = _doorbell_entity(hass, "event", "doorbell")
+    ring = entity_id(hass, "event", "doorbell")
     device_id = er.async_get(hass).async_get(ring).device_id
     assert hass.config_entries.async_remove_subentry(entry, sub)
     await hass.async_block_till_done()
@@ -216,7 +205,7 @@ async def test_recorded_clips_reach_the_agency_exactly(
     )
     status, request = await agency.call("POST", "/api/v1/agency/requests", body)
     assert status == 201, request
-    event = _doorbell_entity(hass, "event", "video_requests")
+    event = entity_id(hass, "event", "video_requests")
     await wait_for(
         lambda: hass.states.get(event).attributes.get("request_id") == request["id"],
         within=15,
@@ -238,7 +227,7 @@ async def test_recorded_clips_reach_the_agency_exactly(
         return len(shares) == 1 and shares[0]["status"] == "complete"
 
     await eventually(complete, within=20)
-    shares = _doorbell_entity(hass, "sensor", "active_shares")
+    shares = entity_id(hass, "sensor", "active_shares")
     await wait_for(lambda: hass.states.get(shares).state == "1", within=10)
     status, body = await agency.call(
         "GET", f"/api/v1/agency/requests/{request['id']}/shares"
