@@ -37,6 +37,11 @@ HUB_TESTS = Path(__file__).parent / "hub"
 # The harness logs every SQL statement (for Home Assistant's recorder); the
 # hub's SQL is not what these tests look at, and logging it halves their speed.
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+# The camera integration logs a traceback when the optional libturbojpeg is
+# missing (it only speeds up resizing snapshots, which no test does).
+logging.getLogger("homeassistant.components.camera.img_util").setLevel(
+    logging.CRITICAL
+)
 
 
 def _is_hub_test(request: pytest.FixtureRequest) -> bool:
