@@ -301,3 +301,21 @@ async def test_diagnostics_list_doorbells_without_names(
     assert doorbell["record_seconds"] == 3
     assert doorbell["clips"] == 0
     assert diagnostics["clips"] == 0
+
+
+async def test_a_damaged_doorbell_is_left_out_not_the_home(
+    hass: HomeAssistant, real_hub: HubHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A hand-edited subentry without its camera: the rest still loads."""
+    entry, _camera, good = await _home(hass, real_hub)
+    broken = ConfigSubentry(
+        data=MappingProxyType({CONF_TRIGGER_ENTITY: BELL}),
+        subentry_type=SUBENTRY_DOORBELL,
+        title="Broken",
+        unique_id=None,
+    )
+    hass.config_entries.async_add_subentry(entry, broken)
+    await hass.async_block_till_done()
+    await wait_for(lambda: entry.runtime_data.listener.connected, within=10)
+    assert set(entry.runtime_data.doorbells) == {good}
+    assert "Doorbell Broken is not usable (camera_entity" in caplog.text

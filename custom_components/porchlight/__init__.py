@@ -103,13 +103,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
         clips=clips,
         coordinator=coordinator,
         listener=listener,
-        doorbells={
-            subentry.subentry_id: Doorbell(
-                hass, entry.entry_id, clips, DoorbellConfig.from_subentry(subentry)
-            )
-            for subentry in entry.subentries.values()
-            if subentry.subentry_type == SUBENTRY_DOORBELL
-        },
+        doorbells=_doorbells(hass, entry, clips),
     )
     # A new clip can match a pending request: its count must show at once.
     entry.async_on_unload(clips.async_add_listener(coordinator.async_update_listeners))
@@ -142,6 +136,32 @@ async def _async_purge_clips(entry: PorchlightConfigEntry) -> None:
     removed = await entry.runtime_data.clips.async_purge(int(days))
     if removed:
         LOGGER.debug("Purged %s local clips older than %s days", removed, days)
+
+
+def _doorbells(
+    hass: HomeAssistant, entry: PorchlightConfigEntry, clips: ClipLibrary
+) -> dict[str, Doorbell]:
+    """The adopted doorbells; a damaged one is logged and left out.
+
+    A subentry edited by hand must not take the home (and its other
+    doorbells) down with it; reconfiguring or re-adding it repairs it.
+    """
+    doorbells: dict[str, Doorbell] = {}
+    for subentry in entry.subentries.values():
+        if subentry.subentry_type != SUBENTRY_DOORBELL:
+            continue
+        try:
+            config = DoorbellConfig.from_subentry(subentry)
+        except (KeyError, TypeError, ValueError) as err:
+            LOGGER.error(
+                "Doorbell %s is not usable (%s is missing or wrong); "
+                "reconfigure or re-add it",
+                subentry.title,
+                err,
+            )
+            continue
+        doorbells[subentry.subentry_id] = Doorbell(hass, entry.entry_id, clips, config)
+    return doorbells
 
 
 @callback

@@ -67,8 +67,15 @@ class DoorbellConfig:
 
     @classmethod
     def from_subentry(cls, subentry: ConfigSubentry) -> Self:
-        """Read a subentry; a hand-edited length is clamped, never trusted."""
+        """Read a subentry; a hand-edited length is clamped, never trusted.
+
+        Raises:
+            ValueError: The camera or trigger entity is missing.
+        """
         data = subentry.data
+        for key in (CONF_CAMERA_ENTITY, CONF_TRIGGER_ENTITY):
+            if not isinstance(data.get(key), str) or "." not in data[key]:
+                raise ValueError(key)
         try:
             seconds = int(data.get(CONF_RECORD_SECONDS, DEFAULT_RECORD_SECONDS))
         except (TypeError, ValueError):
