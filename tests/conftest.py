@@ -39,9 +39,7 @@ HUB_TESTS = Path(__file__).parent / "hub"
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 # The camera integration logs a traceback when the optional libturbojpeg is
 # missing (it only speeds up resizing snapshots, which no test does).
-logging.getLogger("homeassistant.components.camera.img_util").setLevel(
-    logging.CRITICAL
-)
+logging.getLogger("homeassistant.components.camera.img_util").setLevel(logging.CRITICAL)
 
 
 def _is_hub_test(request: pytest.FixtureRequest) -> bool:
