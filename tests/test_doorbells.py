@@ -319,3 +319,28 @@ async def test_a_damaged_doorbell_is_left_out_not_the_home(
     await wait_for(lambda: entry.runtime_data.listener.connected, within=10)
     assert set(entry.runtime_data.doorbells) == {good}
     assert "Doorbell Broken is not usable (camera_entity" in caplog.text
+
+
+async def test_recorded_clips_follow_only_their_doorbell(
+    hass: HomeAssistant, real_hub: HubHarness
+) -> None:
+    entry, _camera, sub = await _home(hass, real_hub)
+    sensor = entity_id(hass, "sensor", "recorded_clips")
+    hass.states.async_set(BELL, "on")
+    await hass.async_block_till_done()
+    await _settle(entry, sub)
+    state = hass.states.get(sensor)
+    assert state.state == str(SNAPSHOTS)
+    assert state.attributes["last_recorded"] is not None
+
+    library = entry.runtime_data.clips
+    now = real_hub.clock.now()
+    await library.async_add("01OTHER", "camera.other", now, now, "image/jpeg", JPEG)
+    await hass.async_block_till_done()
+    assert hass.states.get(sensor).last_updated == state.last_updated
+
+    await library.async_purge(0, now=now + timedelta(days=1))
+    await hass.async_block_till_done()
+    state = hass.states.get(sensor)
+    assert state.state == "0"
+    assert state.attributes["last_recorded"] is None

@@ -286,6 +286,10 @@ class ClipLibrary:
         clips = self._sorted
         return [clips[i] for i in range(low, high) if ends[i] >= window_start]
 
+    def doorbells(self) -> list[str]:
+        """The doorbells that have clips in the library."""
+        return [doorbell for doorbell, count in self._per_doorbell.items() if count]
+
     def count_for(self, doorbell: str) -> int:
         """How many clips of one doorbell the library holds."""
         return self._per_doorbell[doorbell]

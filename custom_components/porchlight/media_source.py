@@ -132,7 +132,7 @@ class PorchlightMediaSource(MediaSource):
         identifier: str | None = None,
     ) -> BrowseMediaSource:
         doorbells = sorted(
-            {clip.doorbell for clip in entry.runtime_data.clips.clips()},
+            entry.runtime_data.clips.doorbells(),
             key=lambda doorbell: _doorbell_title(entry, doorbell).casefold(),
         )
         return _folder(

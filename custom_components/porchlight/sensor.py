@@ -110,6 +110,7 @@ class RecordedClipsSensor(DoorbellEntity, SensorEntity):
 
     def __init__(self, entry: PorchlightConfigEntry, doorbell: Doorbell) -> None:
         super().__init__(entry, doorbell, "recorded_clips")
+        self._read_library()
 
     async def async_added_to_hass(self) -> None:
         """Follow the library: recordings add clips, retention removes them."""
@@ -120,15 +121,18 @@ class RecordedClipsSensor(DoorbellEntity, SensorEntity):
 
     @callback
     def _on_clips_changed(self) -> None:
-        self.async_write_ha_state()
+        # The library tells every doorbell about every change; only a change
+        # to this doorbell's clips changes its count (and newest clip).
+        doorbell = self.doorbell.config.subentry_id
+        if self.doorbell.clips.count_for(doorbell) != self._attr_native_value:
+            self._read_library()
+            self.async_write_ha_state()
 
-    @property
-    def native_value(self) -> int:
-        """How many clips of this doorbell the library holds."""
-        return self.doorbell.clips.count_for(self.doorbell.config.subentry_id)
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """When the newest clip started, so a card can say "last recorded"."""
-        latest = self.doorbell.clips.latest(self.doorbell.config.subentry_id)
-        return {"last_recorded": latest.start.isoformat() if latest else None}
+    def _read_library(self) -> None:
+        """How many clips of this doorbell are held, and when the newest began."""
+        doorbell = self.doorbell.config.subentry_id
+        latest = self.doorbell.clips.latest(doorbell)
+        self._attr_native_value = self.doorbell.clips.count_for(doorbell)
+        self._attr_extra_state_attributes = {
+            "last_recorded": latest.start.isoformat() if latest else None
+        }

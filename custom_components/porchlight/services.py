@@ -330,7 +330,7 @@ def _resolve_doorbell(
         for subentry_id in doorbells:
             if (DOMAIN, doorbell_device_id(home, subentry_id)) in device.identifiers:
                 return subentry_id
-    if entry.runtime_data.clips.clips(doorbell=given):
+    if entry.runtime_data.clips.count_for(given):
         return given
     raise _invalid("unknown_doorbell", doorbell=given)
 
