@@ -51,7 +51,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,19 +71,25 @@ from PIL import Image, ImageDraw
 import custom_components.porchlight  # noqa: F401
 from bench.hub import (
     MIB,
+    HubProcess,
     Report,
     bearer,
     cli,
-    free_port,
+    hub_process,
     percentile,
     proc_status_kb,
     reset_peak_rss,
     run_benchmark,
     sqlite_url,
-    stop_hub,
-    wait_healthy,
+    write_clip,
 )
-from bench.integration import home_assistant, request_body, wait_for
+from bench.integration import (
+    home_assistant,
+    pair_with_code,
+    quiet_logging,
+    request_body,
+    wait_for,
+)
 from custom_components.porchlight.clips import (
     STORAGE_MINOR_VERSION as CLIPS_STORAGE_MINOR_VERSION,
 )
@@ -102,7 +108,6 @@ from custom_components.porchlight.recorder import SNAPSHOT_INTERVAL, DoorbellRec
 SHARE_CLIPS = 50
 SHARE_CLIP_BYTES = 10 * MIB
 OUTSIDE_CLIPS = 2  # recorded outside the window: must not be shared
-WRITE_CHUNK = MIB
 DOWNLOAD_CHUNK = MIB
 DOORBELL = "front_door"
 CAMERA = "camera.front_door"
@@ -135,78 +140,6 @@ BLOCKED_TARGET_MS = 0.0
 # 1. Sharing 500 MB of clips with a hub in its own process
 
 
-@dataclass(slots=True)
-class HubProcess:
-    """A ``porchlight-hub serve`` process and where it answers."""
-
-    url: str
-    process: asyncio.subprocess.Process
-
-
-def hub_db(tmp: Path) -> str:
-    """The hub's SQLite database, shared by its CLI and its server."""
-    return sqlite_url(tmp / "hub.db")
-
-
-@contextlib.asynccontextmanager
-async def hub_process(tmp: Path) -> AsyncIterator[HubProcess]:
-    """Serve a hub in its own process for the block; always stop it.
-
-    Its database (``hub_db``) must already hold the home and the agency.
-    """
-    db_url = hub_db(tmp)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp / "hub.log"
-    with log_path.open("wb") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "porchlight_hub", "serve",
-            "--db", db_url, "--media", str(tmp / "hub-media"),
-            "--port", str(port), "--no-zeroconf", "--log-level", "WARNING",
-            stdout=log, stderr=log,
-        )  # fmt: skip
-        try:
-            async with aiohttp.ClientSession() as session:
-                await wait_healthy(session, base, proc)
-            yield HubProcess(base, proc)
-        except BaseException:
-            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-            raise
-        finally:
-            await stop_hub(proc)
-
-
-async def pair_with_code(hass: HomeAssistant, url: str, code: str) -> ConfigEntry[Any]:
-    """Pair through the config flow, as a household does, and wait for the stream."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": "user"}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": url, "pairing_code": code}
-    )
-    if result["type"] != "create_entry":
-        raise RuntimeError(f"pairing failed: {result}")
-    await hass.async_block_till_done()
-    entry: ConfigEntry[Any] = result["result"]
-    await wait_for(lambda: bool(entry.runtime_data.listener.connected))
-    return entry
-
-
-def write_random_file(path: Path, size: int, seed: int) -> str:
-    """Incompressible bytes of its own per clip, a megabyte at a time."""
-    rng = random.Random(seed)
-    digest = hashlib.sha256()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
-        left = size
-        while left:
-            block = rng.randbytes(min(WRITE_CHUNK, left))
-            digest.update(block)
-            out.write(block)
-            left -= len(block)
-    return digest.hexdigest()
-
-
 async def record_clips(
     hass: HomeAssistant, data: PorchlightData, tmp: Path, window_start: datetime
 ) -> set[str]:
@@ -226,7 +159,7 @@ async def record_clips(
             )
         source = tmp / "recorded" / f"clip-{n}.mp4"
         sha = await hass.async_add_executor_job(
-            write_random_file, source, SHARE_CLIP_BYTES, 4000 + n
+            write_clip, source, SHARE_CLIP_BYTES, 4000 + n
         )
         clip = await data.clips.async_add(
             DOORBELL,
@@ -314,7 +247,7 @@ async def run_share(tmp: Path) -> ShareResult:
     result = ShareResult()
     pid = os.getpid()
     async with home_assistant(tmp / "config") as hass:
-        db_url = hub_db(tmp)
+        db_url = sqlite_url(tmp / "hub.db")
         code = await cli(
             "home", "add", "--db", db_url, "--name", "Bench home",
             "--lat", str(hass.config.latitude), "--lon", str(hass.config.longitude),
@@ -323,7 +256,7 @@ async def run_share(tmp: Path) -> ShareResult:
             "agency", "add", "--db", db_url, "--name", "Bench PD", "--kind", "police"
         )
         async with (
-            hub_process(tmp) as hub,
+            hub_process(tmp, db_url) as hub,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session,
         ):
             entry = await pair_with_code(hass, hub.url, code)
@@ -375,7 +308,7 @@ async def run_share(tmp: Path) -> ShareResult:
             # Unloaded while the hub still runs, so the stream ends quietly.
             await hass.config_entries.async_unload(entry.entry_id)
             await hass.async_block_till_done()
-        result.exit_code = hub.process.returncode
+        result.exit_code = hub.exit_code
     return result
 
 
@@ -947,12 +880,6 @@ async def bench_record(report: Report) -> None:
 # --------------------------------------------------------------------------
 
 
-def _quiet_logging() -> None:
-    # As bench.integration: warnings and above only, next to the figures.
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("homeassistant.loader").setLevel(logging.ERROR)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m bench.footage``."""
     return run_benchmark(
@@ -960,7 +887,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Porchlight footage benchmark (Home Assistant {HA_VERSION})",
         {"share": bench_share, "index": bench_index, "record": bench_record},
         argv,
-        before=_quiet_logging,
+        before=quiet_logging,
     )
 
 

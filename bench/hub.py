@@ -572,10 +572,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_clip(path: Path, size: int) -> str:
+def write_clip(path: Path, size: int, seed: int = 2026) -> str:
     """Deterministic, incompressible bytes on disk; returns their sha256."""
-    rng = random.Random(2026)
+    rng = random.Random(seed)
     digest = hashlib.sha256()
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
         left = size
         while left:
@@ -761,6 +762,45 @@ async def upload_and_download(
     )
 
 
+@dataclass(slots=True)
+class HubProcess:
+    """A ``porchlight-hub serve`` process, where it answers, and how it ended."""
+
+    url: str
+    process: asyncio.subprocess.Process
+    exit_code: int | None = None
+
+
+@contextlib.asynccontextmanager
+async def hub_process(tmp: Path, db_url: str) -> AsyncIterator[HubProcess]:
+    """Serve a hub in its own process for the block; always stop it.
+
+    The database must already hold what the benchmark needs (the CLI writes
+    it). On a failure the end of the hub's log is shown; ``exit_code`` is set
+    once the hub stopped.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp / "hub.log"
+    with log_path.open("wb") as log:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "porchlight_hub", "serve",
+            "--db", db_url, "--media", str(tmp / "hub-media"),
+            "--port", str(port), "--no-zeroconf", "--log-level", "WARNING",
+            stdout=log, stderr=log,
+        )  # fmt: skip
+        hub = HubProcess(base, proc)
+        try:
+            async with aiohttp.ClientSession() as session:
+                await wait_healthy(session, base, proc)
+            yield hub
+        except BaseException:
+            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
+            raise
+        finally:
+            hub.exit_code = await stop_hub(proc)
+
+
 async def run_clip(tmp: Path) -> ClipResult:
     """Set up a hub process from its CLI, run the journey, always stop it."""
     clip_path = tmp / "clip.mp4"
@@ -776,33 +816,19 @@ async def run_clip(tmp: Path) -> ClipResult:
     key = await cli(
         "agency", "add", "--db", url, "--name", "Bench PD", "--kind", "police"
     )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with (tmp / "hub.log").open("wb") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "porchlight_hub", "serve",
-            "--db", url, "--media", str(tmp / "media"),
-            "--port", str(port), "--no-zeroconf", "--log-level", "WARNING",
-            stdout=log, stderr=log,
-        )  # fmt: skip
-        try:
-            timeout = aiohttp.ClientTimeout(total=600)
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                await wait_healthy(session, base, proc)
-                result = await upload_and_download(
-                    session,
-                    base,
-                    proc.pid,
-                    (code, key),
-                    home_point,
-                    (clip_path, sha),
-                )
-        except BaseException:
-            sys.stderr.write((tmp / "hub.log").read_text(errors="replace")[-4000:])
-            raise
-        finally:
-            exit_code = await stop_hub(proc)
-    result.exit_code = exit_code
+    async with (
+        hub_process(tmp, url) as hub,
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session,
+    ):
+        result = await upload_and_download(
+            session,
+            hub.url,
+            hub.process.pid,
+            (code, key),
+            home_point,
+            (clip_path, sha),
+        )
+    result.exit_code = hub.exit_code
     return result
 
 

@@ -161,11 +161,16 @@ async def pair(hass: HomeAssistant, hub: Hub) -> ConfigEntry[Any]:
     new = await admin.add_home(
         hub.engine, "Bench home", hass.config.latitude, hass.config.longitude
     )
+    return await pair_with_code(hass, hub.url, new.pairing_code)
+
+
+async def pair_with_code(hass: HomeAssistant, url: str, code: str) -> ConfigEntry[Any]:
+    """Pair through the config flow, as a household does, and wait for the stream."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": "user"}
     )
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"url": hub.url, "pairing_code": new.pairing_code}
+        result["flow_id"], {"url": url, "pairing_code": code}
     )
     if result["type"] != "create_entry":
         raise RuntimeError(f"pairing failed: {result}")
@@ -642,9 +647,8 @@ async def bench_ledger(report: Report) -> None:
 # --------------------------------------------------------------------------
 
 
-def _quiet_logging() -> None:
-    # Home Assistant and the hub log at WARNING and above only: a warning here
-    # (a dropped stream, an invalid payload) is worth seeing next to a figure.
+def quiet_logging() -> None:
+    """Warnings and above only: a dropped stream is worth seeing by a figure."""
     logging.basicConfig(level=logging.WARNING)
     # Except the loader's notice that a custom integration is loaded at all.
     logging.getLogger("homeassistant.loader").setLevel(logging.ERROR)
@@ -657,7 +661,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Porchlight integration benchmark (Home Assistant {HA_VERSION})",
         {"latency": bench_latency, "setup": bench_setup, "ledger": bench_ledger},
         argv,
-        before=_quiet_logging,
+        before=quiet_logging,
     )
 
 
