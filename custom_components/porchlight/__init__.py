@@ -175,15 +175,11 @@ def _async_remove_stale_doorbells(
     an edited storage file), so no dead doorbell lingers in the UI.
     """
     registry = dr.async_get(hass)
-    home = entry_home_id(entry)
-    current = {
-        doorbell_device_id(home, subentry_id)
-        for subentry_id in entry.runtime_data.doorbells
-    }
-    prefix = doorbell_device_id(home, "")
+    adopted = _adopted_doorbell_devices(entry)
+    prefix = doorbell_device_id(entry_home_id(entry), "")
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        ids = {value for domain, value in device.identifiers if domain == DOMAIN}
-        if any(i.startswith(prefix) for i in ids) and not ids & current:
+        ours = {i for i in device.identifiers if i[0] == DOMAIN}
+        if any(value.startswith(prefix) for _, value in ours) and not ours & adopted:
             LOGGER.debug("Removing the device of a doorbell no longer adopted")
             registry.async_update_device(
                 device.id, remove_config_entry_id=entry.entry_id
@@ -223,10 +219,19 @@ async def async_remove_config_entry_device(
     An adopted doorbell is removed by deleting the doorbell itself (its
     subentry); deleting only its device would bring it back at the next load.
     """
+    protected = {(DOMAIN, entry_home_id(entry))} | _adopted_doorbell_devices(entry)
+    return not protected & device.identifiers
+
+
+def _adopted_doorbell_devices(entry: PorchlightConfigEntry) -> set[tuple[str, str]]:
+    """The device identifiers of the doorbells the home has adopted.
+
+    Read from the subentries, not the doorbells loaded: a doorbell that is
+    damaged on disk is still adopted, and keeps its device until repaired.
+    """
     home = entry_home_id(entry)
-    protected = {(DOMAIN, home)} | {
+    return {
         (DOMAIN, doorbell_device_id(home, subentry_id))
         for subentry_id, subentry in entry.subentries.items()
         if subentry.subentry_type == SUBENTRY_DOORBELL
     }
-    return not protected & device.identifiers
