@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from homeassistant.components.event import EventDeviceClass, EventEntity
+from homeassistant.components.event import (
+    EventDeviceClass,
+    EventEntity,
+    EventEntityDescription,
+)
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -36,9 +40,10 @@ async def async_setup_entry(
         [VideoRequestsEvent(coordinator), NeighbourhoodAlertsEvent(coordinator)]
     )
     for subentry_id, doorbell in entry.runtime_data.doorbells.items():
-        entities: list[EventEntity] = [DoorbellRingEvent(entry, doorbell)]
+        ring, motion = DOORBELL_EVENTS
+        entities = [DoorbellEvent(entry, doorbell, ring)]
         if doorbell.config.motion_entity is not None:
-            entities.append(DoorbellMotionEvent(entry, doorbell))
+            entities.append(DoorbellEvent(entry, doorbell, motion))
         async_add_entities(entities, config_subentry_id=subentry_id)
 
 
@@ -107,37 +112,40 @@ class NeighbourhoodAlertsEvent(PorchlightEntity, EventEntity):
         self.async_write_ha_state()
 
 
-class DoorbellRingEvent(DoorbellEntity, EventEntity):
-    """Fires ``ring`` the moment the doorbell's trigger fires.
+DOORBELL_EVENTS: Final = (
+    EventEntityDescription(
+        key="doorbell",
+        translation_key="doorbell",
+        device_class=EventDeviceClass.DOORBELL,
+        event_types=[RING],
+    ),
+    EventEntityDescription(
+        key="motion",
+        translation_key="motion",
+        device_class=EventDeviceClass.MOTION,
+        event_types=[MOTION],
+    ),
+)
+
+
+class DoorbellEvent(DoorbellEntity, EventEntity):
+    """Fires ``ring`` (or ``motion``) the moment the doorbell's entity fires.
 
     It fires whatever becomes of the recording, so automations keep working
     with the camera offline.
     """
 
-    _attr_device_class = EventDeviceClass.DOORBELL
-
-    def __init__(self, entry: PorchlightConfigEntry, doorbell: Doorbell) -> None:
-        super().__init__(entry, doorbell, "doorbell")
-        self._attr_event_types = [RING]
-
-    @callback
-    def _on_news(self, news: str) -> None:
-        if news == RING:
-            self._trigger_event(RING)
-            self.async_write_ha_state()
-
-
-class DoorbellMotionEvent(DoorbellEntity, EventEntity):
-    """Fires ``motion`` when the doorbell's motion entity fires."""
-
-    _attr_device_class = EventDeviceClass.MOTION
-
-    def __init__(self, entry: PorchlightConfigEntry, doorbell: Doorbell) -> None:
-        super().__init__(entry, doorbell, "motion")
-        self._attr_event_types = [MOTION]
+    def __init__(
+        self,
+        entry: PorchlightConfigEntry,
+        doorbell: Doorbell,
+        description: EventEntityDescription,
+    ) -> None:
+        super().__init__(entry, doorbell, description.key)
+        self.entity_description = description
 
     @callback
     def _on_news(self, news: str) -> None:
-        if news == MOTION:
-            self._trigger_event(MOTION)
+        if news in self.event_types:
+            self._trigger_event(news)
             self.async_write_ha_state()
