@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Literal, Self
+from typing import TYPE_CHECKING, Final, Self
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
@@ -41,8 +41,6 @@ from .recorder import DoorbellRecorder
 
 if TYPE_CHECKING:
     from .clips import ClipLibrary
-
-type DoorbellNews = Literal["ring", "motion", "last_visitor"]
 
 RING: Final = "ring"
 MOTION: Final = "motion"
@@ -157,26 +155,13 @@ class Doorbell:
     def _on_change(self, event: Event[EventStateChangedData]) -> None:
         if not is_activation(event.data["old_state"], event.data["new_state"]):
             return
-        if event.data["entity_id"] == self.config.trigger_entity:
-            self.async_ring()
-        else:
-            self.async_motion()
-
-    @callback
-    def async_ring(self) -> None:
-        """Someone rang: say so at once, then record."""
-        LOGGER.debug("Doorbell %s rang", self.config.name)
-        async_dispatcher_send(self.hass, self.signal, RING)
+        ring = event.data["entity_id"] == self.config.trigger_entity
+        news = RING if ring else MOTION
+        LOGGER.debug("Doorbell %s: %s", self.config.name, news)
+        # Say so at once, then record unless a recording is already running.
+        async_dispatcher_send(self.hass, self.signal, news)
         if self.recorder.async_trigger():
-            self._ring_recording = True
-
-    @callback
-    def async_motion(self) -> None:
-        """Motion at the door: say so, and record unless already recording."""
-        LOGGER.debug("Motion at doorbell %s", self.config.name)
-        async_dispatcher_send(self.hass, self.signal, MOTION)
-        if self.recorder.async_trigger():
-            self._ring_recording = False
+            self._ring_recording = ring
 
     @callback
     def _on_snapshot(self, image: bytes, taken_at: datetime) -> None:
