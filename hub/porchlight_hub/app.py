@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy import insert, select
@@ -114,38 +114,54 @@ async def running_hub(
 
 async def serve(settings: Settings) -> None:
     """Run until SIGINT or SIGTERM."""
+    await run_until_signalled(lambda stop: _serve_until(settings, stop))
+
+
+async def run_until_signalled(
+    main: Callable[[asyncio.Event], Awaitable[None]],
+) -> None:
+    """Run ``main`` with an event that SIGINT or SIGTERM sets."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        await _serve_until(settings, stop)
+        await main(stop)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.remove_signal_handler(sig)
 
 
-async def _serve_until(settings: Settings, stop: asyncio.Event) -> None:
-    async with running_hub(settings) as (runner, port):
-        hub = runner.app[HUB]
-        advertiser: Advertiser | None = None
-        if settings.zeroconf:
-            advertiser = Advertiser(settings.name, hub.hub_id, settings.host, port)
-            try:
-                await advertiser.start()
-            except OSError:
-                _LOGGER.warning(
-                    "Zeroconf advertising failed; clients must enter the URL"
-                )
-                advertiser = None
-        _LOGGER.info(
-            "Porchlight hub %s serving on http://%s:%s", hub.hub_id, settings.host, port
-        )
-        print(f"Porchlight hub serving on http://{settings.host}:{port}", flush=True)
+@contextlib.asynccontextmanager
+async def announced(settings: Settings, hub_id: str, port: int) -> AsyncIterator[None]:
+    """Advertise the hub over zeroconf (if enabled) and say where it serves.
+
+    The "serving on" line is printed last: scripts wait for it.
+    """
+    advertiser: Advertiser | None = None
+    if settings.zeroconf:
+        advertiser = Advertiser(settings.name, hub_id, settings.host, port)
         try:
-            await stop.wait()
-        finally:
-            if advertiser is not None:
-                await advertiser.stop()
+            await advertiser.start()
+        except OSError:
+            _LOGGER.warning("Zeroconf advertising failed; clients must enter the URL")
+            advertiser = None
+    _LOGGER.info(
+        "Porchlight hub %s serving on http://%s:%s", hub_id, settings.host, port
+    )
+    print(f"Porchlight hub serving on http://{settings.host}:{port}", flush=True)
+    try:
+        yield
+    finally:
+        if advertiser is not None:
+            await advertiser.stop()
+
+
+async def _serve_until(settings: Settings, stop: asyncio.Event) -> None:
+    async with (
+        running_hub(settings) as (runner, port),
+        announced(settings, runner.app[HUB].hub_id, port),
+    ):
+        await stop.wait()

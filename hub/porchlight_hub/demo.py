@@ -24,7 +24,6 @@ import logging
 import math
 import random
 import secrets
-import signal
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -36,8 +35,7 @@ from sqlalchemy import func, insert, select, update
 from yarl import URL
 
 from . import admin, db
-from .advertise import Advertiser
-from .app import running_hub
+from .app import announced, run_until_signalled, running_hub
 from .clock import Clock, SystemClock
 from .context import HUB, Hub
 from .geo import METRES_PER_DEGREE_LAT
@@ -798,35 +796,13 @@ async def run_demo_server(
         for line in describe(start):
             print(line, flush=True)
         port = demo.url.port or settings.port
-        advertiser: Advertiser | None = None
-        if settings.zeroconf:
-            advertiser = Advertiser(settings.name, demo.hub.hub_id, settings.host, port)
-            try:
-                await advertiser.start()
-            except OSError:
-                _LOGGER.warning("Zeroconf advertising failed; enter the URL")
-                advertiser = None
-        print(f"Porchlight hub serving on http://{settings.host}:{port}", flush=True)
-        try:
+        async with announced(settings, demo.hub.hub_id, port):
             await demo.run(stop)
-        finally:
-            if advertiser is not None:
-                await advertiser.stop()
 
 
 async def serve_demo(settings: Settings, seed: int | None) -> None:
     """``serve --demo``: run until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        await run_demo_server(settings, seed, stop)
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.remove_signal_handler(sig)
+    await run_until_signalled(lambda stop: run_demo_server(settings, seed, stop))
 
 
 __all__ = ["Demo", "DemoClock", "DemoStart", "demo_hub", "serve_demo"]

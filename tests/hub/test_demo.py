@@ -23,6 +23,7 @@ from sqlalchemy import select
 from yarl import URL
 
 from porchlight_hub import admin, db
+from porchlight_hub import app as app_module
 from porchlight_hub import demo as demo_module
 from porchlight_hub.clock import ManualClock
 from porchlight_hub.demo import (
@@ -436,7 +437,8 @@ async def test_demo_server_prints_what_a_developer_needs(
     monkeypatch: pytest.MonkeyPatch,
     advertising_fails: bool,
 ) -> None:
-    monkeypatch.setattr(demo_module, "Advertiser", FakeAdvertiser)
+    # The demo announces itself through the hub's own app.announced.
+    monkeypatch.setattr(app_module, "Advertiser", FakeAdvertiser)
     monkeypatch.setattr(FakeAdvertiser, "instances", [])
     monkeypatch.setattr(FakeAdvertiser, "fail", advertising_fails)
     settings = demo_settings(tmp_path)
