@@ -22,6 +22,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from homeassistant.helpers import frame
 
 # Import our `custom_components` before the `hass` fixture runs: Home Assistant
 # imports the package by name, and the test harness ships a package with the
@@ -31,6 +32,7 @@ from porchlight_hub.clock import ManualClock
 from porchlight_hub.settings import Settings
 
 from .hub.conftest import HubHarness
+from .strict_usage import strict_report_usage
 
 HUB_TESTS = Path(__file__).parent / "hub"
 
@@ -55,6 +57,14 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
     """
     if "hass" in request.fixturenames and not _is_hub_test(request):
         request.getfixturevalue("enable_custom_integrations")
+
+
+@pytest.fixture(autouse=True)
+def _deprecated_usage_from_porchlight_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Home Assistant's usage reports against our code raise (tests/strict_usage.py)."""
+    monkeypatch.setattr(
+        frame, "_report_usage", strict_report_usage(frame._report_usage)
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from homeassistant.helpers import device_registry as dr
 
 from custom_components.porchlight import async_remove_config_entry_device
 from custom_components.porchlight import recorder as recorder_mod
+from custom_components.porchlight.compat import device_by_identifier
 from custom_components.porchlight.const import (
     CONF_CAMERA_ENTITY,
     CONF_MOTION_ENTITY,
@@ -205,8 +206,10 @@ async def test_reconfigure_takes_effect(
     )
     await hass.async_block_till_done()
     await wait_for(lambda: entry.runtime_data.doorbells[sub].config.record_seconds == 5)
-    device = dr.async_get(hass).async_get_device(
-        {(DOMAIN, doorbell_device_id(entry_home_id(entry), sub))}
+    device = device_by_identifier(
+        dr.async_get(hass),
+        (DOMAIN, doorbell_device_id(entry_home_id(entry), sub)),
+        entry.entry_id,
     )
     assert device is not None
     assert device.name == "Porch"
@@ -218,7 +221,9 @@ async def test_devices_of_doorbells_cannot_be_deleted_while_adopted(
     entry, _camera, sub = await _home(hass, real_hub)
     registry = dr.async_get(hass)
     home = entry_home_id(entry)
-    doorbell = registry.async_get_device({(DOMAIN, doorbell_device_id(home, sub))})
+    doorbell = device_by_identifier(
+        registry, (DOMAIN, doorbell_device_id(home, sub)), entry.entry_id
+    )
     assert doorbell is not None
     assert not await async_remove_config_entry_device(hass, entry, doorbell)
     stale = registry.async_get_or_create(
@@ -248,7 +253,9 @@ async def test_stale_doorbell_devices_are_removed_at_setup(
     await hass.async_block_till_done()
     assert registry.async_get(stale.id) is None
     assert registry.async_get(other.id) is not None
-    assert registry.async_get_device({(DOMAIN, doorbell_device_id(home, sub))})
+    assert device_by_identifier(
+        registry, (DOMAIN, doorbell_device_id(home, sub)), entry.entry_id
+    )
 
 
 async def _list(hass: HomeAssistant, **data: Any) -> list[dict[str, Any]]:
@@ -270,8 +277,10 @@ async def test_list_clips_finds_a_doorbell_by_id_name_or_device(
     gone = await library.async_add(
         "01REMOVED", "camera.old", now, now, "image/jpeg", JPEG
     )
-    device = dr.async_get(hass).async_get_device(
-        {(DOMAIN, doorbell_device_id(entry_home_id(entry), sub))}
+    device = device_by_identifier(
+        dr.async_get(hass),
+        (DOMAIN, doorbell_device_id(entry_home_id(entry), sub)),
+        entry.entry_id,
     )
     assert device is not None
     for given in (sub, "front DOOR", device.id):
@@ -281,7 +290,9 @@ async def test_list_clips_finds_a_doorbell_by_id_name_or_device(
     assert [c["clip_id"] for c in await _list(hass, doorbell="01REMOVED")] == [
         gone.clip_id
     ]
-    home_device = dr.async_get(hass).async_get_device({(DOMAIN, entry_home_id(entry))})
+    home_device = device_by_identifier(
+        dr.async_get(hass), (DOMAIN, entry_home_id(entry)), entry.entry_id
+    )
     assert home_device is not None
     for given in ("Back door", home_device.id):
         with pytest.raises(ServiceValidationError) as err:

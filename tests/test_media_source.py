@@ -19,7 +19,6 @@ from yarl import URL
 
 from custom_components.porchlight.clips import Clip
 from custom_components.porchlight.const import DOMAIN
-from custom_components.porchlight.views import async_register_clip_view
 
 from .e2e import pair_entry
 from .hub.conftest import HubHarness
@@ -206,9 +205,6 @@ async def test_play_a_clip_through_the_signed_url(
     assert response.status == HTTPStatus.OK
     assert response.headers["Content-Type"] == "image/jpeg"
     assert await response.read() == JPEG
-
-    # Registering the view again (another load) must not clash.
-    async_register_clip_view(hass)
 
 
 async def test_unknown_or_deleted_clips_are_not_found(

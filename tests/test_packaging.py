@@ -19,6 +19,7 @@ any tree, the copies included.
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import json
 import re
 import shutil
@@ -1485,9 +1486,28 @@ def test_hacs_json_matches_manifest_and_minimum_release() -> None:
     assert not problems, report(problems)
 
 
-def test_tests_run_on_the_pinned_release() -> None:
-    # The pin is only a promise if the environment really is that release.
-    assert pinned_homeassistant(ROOT) == HA_VERSION, "run scripts/setup again"
+def pinned_newest_harness(root: Path) -> str | None:
+    """The newest line's pin: the harness version in requirements_newest.txt."""
+    for line in _requirement_lines(root / "requirements_newest.txt"):
+        if match := re.fullmatch(
+            r"pytest-homeassistant-custom-component\s*==\s*(\S+)", line
+        ):
+            return match.group(1)
+    return None
+
+
+def test_tests_run_on_a_pinned_release() -> None:
+    # The pins are only a promise if the environment really is one of them:
+    # the oldest line's Home Assistant, or the newest line's harness (which
+    # pins its Home Assistant exactly).
+    harness = importlib.metadata.version("pytest-homeassistant-custom-component")
+    if pinned_homeassistant(ROOT) == HA_VERSION:
+        return
+    assert harness == pinned_newest_harness(ROOT), (
+        f"Home Assistant {HA_VERSION} with harness {harness} is neither supported"
+        " line; run scripts/setup (oldest) or scripts/setup --newest again"
+    )
+    assert AwesomeVersion(HA_VERSION) > AwesomeVersion(pinned_homeassistant(ROOT))
 
 
 def test_english_translation_is_strings_json() -> None:

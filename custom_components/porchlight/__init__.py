@@ -26,11 +26,12 @@ from .const import (
 from .coordinator import PorchlightCoordinator
 from .data import PorchlightConfigEntry, PorchlightData
 from .doorbell import Doorbell, DoorbellConfig
-from .entity import doorbell_device_id, entry_home_id
+from .entity import doorbell_device_id, entry_home_id, home_device_info
 from .ledger import ConsentLedger
 from .listener import StreamListener
 from .outbox import Outbox, OutboxItem
 from .services import async_setup_services
+from .views import async_register_clip_view
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -46,8 +47,9 @@ CLIP_PURGE_INTERVAL = timedelta(hours=1)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the services once, whatever entries load."""
+    """Register the services and the clip view once, whatever entries load."""
     async_setup_services(hass)
+    async_register_clip_view(hass)
     return True
 
 
@@ -109,6 +111,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
     entry.async_on_unload(clips.async_add_listener(coordinator.async_update_listeners))
     _async_remove_stale_doorbells(hass, entry)
     await coordinator.async_config_entry_first_refresh()
+    # Made before the platforms, so doorbell devices can name it as their
+    # parent by its registry id whichever platform loads first.
+    entry.runtime_data.home_device_id = (
+        dr.async_get(hass)
+        .async_get_or_create(
+            config_entry_id=entry.entry_id, **home_device_info(coordinator)
+        )
+        .id
+    )
     await _async_purge_clips(entry)
 
     async def purge_hourly(_now: datetime) -> None:
@@ -181,9 +192,7 @@ def _async_remove_stale_doorbells(
         ours = {i for i in device.identifiers if i[0] == DOMAIN}
         if any(value.startswith(prefix) for _, value in ours) and not ours & adopted:
             LOGGER.debug("Removing the device of a doorbell no longer adopted")
-            registry.async_update_device(
-                device.id, remove_config_entry_id=entry.entry_id
-            )
+            registry.async_remove_device(device.id)
 
 
 async def _async_options_updated(

@@ -36,6 +36,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from .compat import STORE_KWARGS
 from .const import DOMAIN, LOGGER
 
 STORAGE_VERSION: Final = 1
@@ -162,6 +163,7 @@ class ClipLibrary:
             private=True,
             atomic_writes=True,
             minor_version=STORAGE_MINOR_VERSION,
+            **STORE_KWARGS,
         )
         self._by_id: dict[str, Clip] = {}
         # Stored records, kept ready so a save does not re-serialise 100,000

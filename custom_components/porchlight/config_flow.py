@@ -24,7 +24,7 @@ from homeassistant.config_entries import (
     OptionsFlow,
 )
 from homeassistant.const import CONF_TOKEN, CONF_URL
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -225,6 +225,31 @@ def _may_follow_discovery(current: str) -> bool:
     return True
 
 
+@callback
+def _async_update_and_reload(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    data_updates: Mapping[str, Any],
+    *,
+    always: bool,
+) -> None:
+    """Update an entry's data so that it reloads exactly once.
+
+    A changed entry that has its update listener (a loaded Porchlight entry)
+    is reloaded by that listener; anything else (an entry that failed on the
+    old token, or one that did not change) is reloaded here when ``always``
+    asks for it. ``async_update_reload_and_abort`` would reload on top of the
+    listener, which Home Assistant deprecates (it stops in 2026.12).
+    """
+    changed = hass.config_entries.async_update_entry(
+        entry, data={**entry.data, **data_updates}
+    )
+    if changed and entry.update_listeners:
+        return
+    if changed or always:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
 class PorchlightConfigFlow(ConfigFlow, domain=DOMAIN):
     """Pair Home Assistant with a Porchlight hub."""
 
@@ -349,6 +374,8 @@ class PorchlightConfigFlow(ConfigFlow, domain=DOMAIN):
                 entry, data={**entry.data, CONF_URL: url}
             )
         )
+        if changed and entry.update_listeners:
+            return  # the entry's update listener reloads it
         if entry.state is ConfigEntryState.SETUP_RETRY or (
             changed and entry.state is ConfigEntryState.LOADED
         ):
@@ -399,9 +426,10 @@ class PorchlightConfigFlow(ConfigFlow, domain=DOMAIN):
                         reason="wrong_home",
                         description_placeholders={"home_id": entry.data[CONF_HOME_ID]},
                     )
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_TOKEN: paired.pairing.token}
+                _async_update_and_reload(
+                    self.hass, entry, {CONF_TOKEN: paired.pairing.token}, always=True
                 )
+                return self.async_abort(reason="reauth_successful")
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=STEP_CODE_DATA_SCHEMA,
@@ -422,10 +450,10 @@ class PorchlightConfigFlow(ConfigFlow, domain=DOMAIN):
         other = self.hass.config_entries.async_entry_for_domain_unique_id(
             DOMAIN, paired.unique_id
         )
-        if other is not None and self.hass.config_entries.async_update_entry(
-            other, data={**other.data, CONF_TOKEN: paired.pairing.token}
-        ):
-            self.hass.config_entries.async_schedule_reload(other.entry_id)
+        if other is not None:
+            _async_update_and_reload(
+                self.hass, other, {CONF_TOKEN: paired.pairing.token}, always=False
+            )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -440,9 +468,10 @@ class PorchlightConfigFlow(ConfigFlow, domain=DOMAIN):
                 if health.hub_id != entry.data[CONF_HUB_ID]:
                     errors["base"] = "wrong_hub"
                 else:
-                    return self.async_update_reload_and_abort(
-                        entry, data_updates={CONF_URL: url}
+                    _async_update_and_reload(
+                        self.hass, entry, {CONF_URL: url}, always=True
                     )
+                    return self.async_abort(reason="reconfigure_successful")
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(

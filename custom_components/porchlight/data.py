@@ -31,6 +31,8 @@ class PorchlightData:
     listener: StreamListener
     # The adopted doorbells, by config subentry id.
     doorbells: dict[str, Doorbell] = field(default_factory=dict)
+    # The home's device registry id, which doorbell devices hang under.
+    home_device_id: str = ""
 
 
 type PorchlightConfigEntry = ConfigEntry[PorchlightData]

@@ -11,8 +11,10 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .compat import via_device
 from .const import CONF_HOME_ID, CONF_HUB_ID, DOMAIN
 from .coordinator import PorchlightCoordinator
+from .data import PorchlightConfigEntry
 
 if TYPE_CHECKING:
     from .doorbell import Doorbell
@@ -69,7 +71,9 @@ class DoorbellEntity(Entity):
     _attr_has_entity_name = True
     _attr_should_poll = False
 
-    def __init__(self, entry: ConfigEntry, doorbell: Doorbell, key: str) -> None:
+    def __init__(
+        self, entry: PorchlightConfigEntry, doorbell: Doorbell, key: str
+    ) -> None:
         self.doorbell = doorbell
         home = entry_home_id(entry)
         device = doorbell_device_id(home, doorbell.config.subentry_id)
@@ -80,7 +84,7 @@ class DoorbellEntity(Entity):
             name=doorbell.config.name,
             manufacturer="Porchlight",
             model="Doorbell",
-            via_device=(DOMAIN, home),
+            **via_device((DOMAIN, home), entry.runtime_data.home_device_id),
         )
 
     async def async_added_to_hass(self) -> None:

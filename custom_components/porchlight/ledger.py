@@ -35,6 +35,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import json_loads
 
+from .compat import STORE_KWARGS
 from .const import DOMAIN, LOGGER
 
 STORAGE_VERSION: Final = 1
@@ -245,6 +246,7 @@ class ConsentLedger:
             private=True,
             atomic_writes=True,
             minor_version=STORAGE_MINOR_VERSION,
+            **STORE_KWARGS,
         )
         self._entries: list[Any] = []
         # Top-level keys a newer version wrote; kept so a downgrade loses nothing.

@@ -64,7 +64,6 @@ class StreamListener:
         self._on_connect = on_connect
         self._task: asyncio.Task[None] | None = None
         self.connected = False
-        self._was_lost = False
 
     @callback
     def async_start(self) -> None:
@@ -102,12 +101,10 @@ class StreamListener:
                 self._entry.async_start_reauth(self._hass)
                 return
             except PorchlightError as err:
-                if self.connected or not self._was_lost:
-                    LOGGER.warning(
-                        "Lost the stream from the Porchlight hub (%s); reconnecting",
-                        err,
-                    )
-                    self._was_lost = True
+                # The coordinator is the one voice for "the hub is gone" (one
+                # line, when its data fails) and "back" (one line, at the next
+                # good resync); a second line here would say the same again.
+                LOGGER.debug("Stream from the Porchlight hub lost: %s", err)
                 self._set_connected(False)
                 self._coordinator.async_set_update_error(err)
             await asyncio.sleep(backoff_delay(attempt))
@@ -115,9 +112,6 @@ class StreamListener:
 
     async def _session(self) -> None:
         async with self._client.stream() as stream:
-            if self._was_lost:
-                LOGGER.info("The stream from the Porchlight hub is back")
-                self._was_lost = False
             await self._coordinator.async_refresh()
             self._set_connected(True)
             if self._on_connect is not None:

@@ -43,7 +43,7 @@ from homeassistant.util import dt as dt_util
 from .clips import Clip
 from .const import DOMAIN
 from .data import PorchlightConfigEntry
-from .views import async_register_clip_view, clip_url, loaded_entry
+from .views import clip_url, loaded_entry
 
 # Long enough to watch a clip to the end; short enough that a leaked URL
 # soon stops working.
@@ -57,8 +57,7 @@ _MEDIA_CLASSES: Final[dict[str, MediaClass]] = {
 
 
 async def async_get_media_source(hass: HomeAssistant) -> PorchlightMediaSource:
-    """Set up the media source, and the view its URLs point at."""
-    async_register_clip_view(hass)
+    """Set up the media source; its URLs point at the view of ``views.py``."""
     return PorchlightMediaSource(hass)
 
 

@@ -40,6 +40,7 @@ from .api import (
     PorchlightRequestError,
 )
 from .clips import ClipLibrary
+from .compat import STORE_KWARGS
 from .const import DOMAIN, LOGGER
 from .ledger import (
     KIND_CLIP_UPLOADED,
@@ -249,6 +250,7 @@ class Outbox:
             private=True,
             atomic_writes=True,
             minor_version=STORAGE_MINOR_VERSION,
+            **STORE_KWARGS,
         )
 
     @classmethod

@@ -15,13 +15,11 @@ from aiohttp import hdrs, web
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
-from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 from .data import PorchlightConfigEntry
 
 CLIP_URL: Final = "/api/porchlight/clips/{entry_id}/{clip_id}"
-DATA_CLIP_VIEW: HassKey[bool] = HassKey(f"{DOMAIN}_clip_view")
 
 
 def clip_url(entry_id: str, clip_id: str) -> str:
@@ -31,11 +29,12 @@ def clip_url(entry_id: str, clip_id: str) -> str:
 
 @callback
 def async_register_clip_view(hass: HomeAssistant) -> None:
-    """Register the view once; aiohttp refuses a second identical route."""
-    if hass.data.get(DATA_CLIP_VIEW):
-        return
+    """Register the view at integration setup, while the router takes routes.
+
+    Not from the media source platform: newer releases load that platform
+    lazily, on the first browse, when the router is long frozen.
+    """
     hass.http.register_view(PorchlightClipView())
-    hass.data[DATA_CLIP_VIEW] = True
 
 
 def loaded_entry(hass: HomeAssistant, entry_id: str) -> PorchlightConfigEntry | None:

@@ -1,0 +1,70 @@
+"""Every difference between the supported Home Assistant releases, in one place.
+
+Porchlight supports an oldest line (2025.4) and a newest line (DESIGN.md
+§3.6). Where the two need different code, the difference lives here, and
+nowhere else, so that moving the oldest line up is a matter of deleting
+items. Each item names the release that lets it go: once the oldest supported
+release is at least that one, delete the item and use the newer API directly.
+
+Features are detected by looking at the API itself rather than by comparing
+version numbers, so a release between the two lines gets whatever it has.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Final
+
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.storage import Store
+
+# --- Store(serialize_in_event_loop=False) -------------------------------------
+# Lets go with: the release that added the parameter (2025.4 lacks it).
+# Without it, a Store serialises its data to JSON in the event loop before
+# handing the write to the executor; the clip index and the outbox grow with
+# use, so their writes belong off the loop.
+STORE_KWARGS: Final[dict[str, Any]] = (
+    {"serialize_in_event_loop": False}
+    if "serialize_in_event_loop" in inspect.signature(Store.__init__).parameters
+    else {}
+)
+
+
+# --- DeviceInfo via_device_id --------------------------------------------------
+# Lets go with: 2026.8, which added `via_device_id` (to DeviceInfo and
+# async_get_or_create) and deprecated `via_device`, whose identifiers are no
+# longer unique across config entries. 2025.4 knows only `via_device`.
+HAS_VIA_DEVICE_ID: Final = "via_device_id" in (
+    inspect.signature(dr.DeviceRegistry.async_get_or_create).parameters
+)
+
+
+def via_device(identifier: tuple[str, str], device_id: str) -> DeviceInfo:
+    """The DeviceInfo keys that hang a device under another.
+
+    ``identifier`` is the parent's identifier, ``device_id`` its registry id;
+    each release takes the one it understands.
+    """
+    if HAS_VIA_DEVICE_ID:
+        return DeviceInfo(via_device_id=device_id)  # type: ignore[typeddict-unknown-key,unused-ignore]
+    return DeviceInfo(via_device=identifier)  # type: ignore[typeddict-unknown-key,unused-ignore]
+
+
+def device_by_identifier(
+    registry: dr.DeviceRegistry, identifier: tuple[str, str], config_entry_id: str
+) -> dr.DeviceEntry | None:
+    """The entry's device with this identifier.
+
+    Lets go with: 2026.8, which added ``async_get_device_by_identifier`` and
+    deprecated ``async_get_device`` (identifiers are unique per config entry
+    only from then on).
+    """
+    if HAS_VIA_DEVICE_ID:
+        return registry.async_get_device_by_identifier(  # type: ignore[attr-defined,no-any-return,unused-ignore]
+            identifier, config_entry_id
+        )
+    device = registry.async_get_device(identifiers={identifier})
+    if device is None or config_entry_id not in device.config_entries:
+        return None
+    return device
