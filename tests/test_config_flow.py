@@ -392,6 +392,25 @@ async def test_zeroconf_known_hub_moved(
     assert mock_setup_entry.call_count == 3  # two setups and one reload
 
 
+async def test_zeroconf_known_hub_moved_reloads_once_through_the_listener(
+    hass: HomeAssistant, mock_setup_entry: AsyncMock
+) -> None:
+    """A loaded entry's own update listener reloads it; the flow does not too."""
+    entry = await _loaded(hass, _entry("http://192.168.1.5:8765"))
+    heard: list[str] = []
+
+    async def listener(_hass: HomeAssistant, updated: ConfigEntry) -> None:
+        heard.append(updated.data[CONF_URL])
+
+    entry.add_update_listener(listener)
+    result = await _discover(hass, _discovery("192.168.1.9"))
+    await hass.async_block_till_done()
+
+    assert result["reason"] == "already_configured"
+    assert heard == ["http://192.168.1.9:8765"]
+    assert mock_setup_entry.call_count == 1  # no reload on top of the listener's
+
+
 async def test_zeroconf_known_hub_same_address(
     hass: HomeAssistant, mock_setup_entry: AsyncMock
 ) -> None:
