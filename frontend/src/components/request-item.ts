@@ -1,0 +1,533 @@
+// One video request. It owns its selection, retention field, busy and error state, so
+// ticking a clip re-renders this request alone, not the 49 others.
+import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { repeat } from "lit/directives/repeat.js";
+import type { Clip, LatLon, Retention, ServiceName, VideoRequest } from "../api";
+import { errorMessage } from "../errors";
+import {
+  formatBytes,
+  formatClipTime,
+  formatDistance,
+  formatDuration,
+  formatExpiry,
+  formatRelative,
+  formatWindow,
+  type FormatOptions,
+} from "../format";
+import { checkRetention, defaultRetention } from "../retention";
+import {
+  EMPTY_SELECTION,
+  allSelected,
+  orderedSelection,
+  prune,
+  selectAll,
+  toggle,
+  type Selection,
+} from "../selection";
+import { agencyKindLabel, strings } from "../strings";
+import { baseStyles } from "../styles";
+import { areaMapStyles, renderAreaMap } from "./area-map";
+import { clipMediaStyles, renderClipMedia } from "./clip-media";
+import { renderAlert, renderBusyLabel } from "./parts";
+import { whenNearViewport } from "../visibility";
+
+export type RunAction = (service: ServiceName, data: Record<string, unknown>) => Promise<unknown>;
+
+const DEFAULT_RETENTION: Retention = { default_days: 30, max_days: 30 };
+
+/** "burglary" / "hit_and_run" -> "Burglary" / "Hit and run". */
+export function humanize(text: string): string {
+  const words = text.replace(/[_-]+/g, " ").trim();
+  return words ? words.charAt(0).toUpperCase() + words.slice(1) : text;
+}
+
+export function statusChipClass(status: string): string {
+  if (status === "pending") return "pending";
+  if (status === "shared") return "good";
+  if (status === "out_of_policy") return "bad";
+  return "";
+}
+
+/** Can the household still decide here? Not once a decision waits in the outbox. */
+export function isActionable(request: VideoRequest): boolean {
+  return request.status === "pending" && !request.decision && !request.queued;
+}
+
+let uid = 0;
+
+export class PorchlightRequestItem extends LitElement {
+  static override properties = {
+    request: { attribute: false },
+    retention: { attribute: false },
+    home: { attribute: false },
+    fmt: { attribute: false },
+    now: { attribute: false },
+    runAction: { attribute: false },
+    _selection: { state: true },
+    _retentionText: { state: true },
+    _busy: { state: true },
+    _error: { state: true },
+    _near: { state: true },
+  };
+
+  declare request: VideoRequest;
+  declare retention: Retention;
+  declare home: LatLon | null;
+  declare fmt: FormatOptions;
+  declare now: number;
+  declare runAction: RunAction | undefined;
+  declare _selection: Selection;
+  declare _retentionText: string;
+  declare _busy: ServiceName | null;
+  declare _error: string | null;
+  /** Near the viewport at least once: video players may be built. */
+  declare _near: boolean;
+
+  private readonly ids = `pl-r${++uid}`;
+  private retentionTouched = false;
+
+  constructor() {
+    super();
+    this.retention = DEFAULT_RETENTION;
+    this.home = null;
+    this.fmt = { locale: "en" };
+    this.now = Date.now();
+    this.runAction = undefined;
+    this._selection = EMPTY_SELECTION;
+    this._retentionText = "";
+    this._busy = null;
+    this._error = null;
+    this._near = false;
+  }
+
+  private stopWatching?: () => void;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this._near) this.stopWatching = whenNearViewport(this, () => (this._near = true));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopWatching?.();
+    this.stopWatching = undefined;
+  }
+
+  /** For tests and the benchmark: the clip ids ticked now. */
+  get selectedClipIds(): string[] {
+    return orderedSelection(this._selection, this.clipIds);
+  }
+
+  private get clipIds(): string[] {
+    return (this.request?.clips ?? []).map((c) => c.id);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("request")) this._selection = prune(this._selection, this.clipIds);
+    if (changed.has("retention") && !this.retentionTouched) {
+      const r = this.retention ?? DEFAULT_RETENTION;
+      this._retentionText = String(defaultRetention(r.default_days, r.max_days));
+    }
+  }
+
+  private onClipChange(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    const id = input.dataset.clipId;
+    if (id) this._selection = toggle(this._selection, id, input.checked);
+  }
+
+  private onToggleAll(): void {
+    this._selection = allSelected(this._selection, this.clipIds)
+      ? EMPTY_SELECTION
+      : selectAll(this.clipIds);
+  }
+
+  private onRetentionInput(event: Event): void {
+    this.retentionTouched = true;
+    this._retentionText = (event.target as HTMLInputElement).value;
+  }
+
+  private async act(service: ServiceName, data: Record<string, unknown>): Promise<void> {
+    if (this._busy || !this.runAction) return;
+    this._busy = service;
+    this._error = null;
+    try {
+      await this.runAction(service, { request_id: this.request.id, ...data });
+      this._selection = EMPTY_SELECTION;
+    } catch (err) {
+      this._error = errorMessage(err);
+    } finally {
+      this._busy = null;
+    }
+  }
+
+  private onShareSelected(days: number): void {
+    void this.act("share_clips", { clip_ids: this.selectedClipIds, retention_days: days });
+  }
+
+  private onShareAll(days: number): void {
+    void this.act("share_all", { retention_days: days });
+  }
+
+  private onDecline(): void {
+    void this.act("decline", {});
+  }
+
+  private renderFacts(r: VideoRequest): TemplateResult {
+    const { fmt } = this;
+    const expiry = r.status === "pending" ? formatExpiry(r.expires_at, this.now, fmt.locale) : null;
+    return html`<dl class="facts">
+      <div><dt>${strings.incident}</dt><dd>${humanize(r.incident_type)}</dd></div>
+      <div><dt>${strings.window}</dt><dd>${formatWindow(r.window_start, r.window_end, fmt)}</dd></div>
+      ${r.distance_m === null || r.distance_m === undefined
+        ? nothing
+        : html`<div>
+            <dt>${strings.distance}</dt>
+            <dd>${strings.distanceFromHome(formatDistance(r.distance_m, fmt.locale))}</dd>
+          </div>`}
+      ${expiry
+        ? html`<div><dt>${strings.expiry}</dt><dd class="expiry">${expiry}</dd></div>`
+        : nothing}
+      ${r.contact ? html`<div><dt>${strings.contact}</dt><dd>${r.contact}</dd></div>` : nothing}
+    </dl>`;
+  }
+
+  private renderClip(clip: Clip, selectable: boolean, disabled: boolean): TemplateResult {
+    const time = formatClipTime(clip.start, this.request.window_start, this.fmt);
+    const label = strings.clipLabel(clip.doorbell_name || clip.doorbell, time);
+    const length = formatDuration(Date.parse(clip.end) - Date.parse(clip.start));
+    const meta = `${strings.clipKinds[clip.kind] ?? humanize(clip.kind)} · ${length} · ${formatBytes(clip.size, this.fmt.locale)}`;
+    return html`<li class="clip">
+      ${renderClipMedia(clip, label, this._near)}
+      ${selectable
+        ? html`<label class="pick">
+            <input
+              type="checkbox"
+              data-clip-id=${clip.id}
+              .checked=${this._selection.has(clip.id)}
+              ?disabled=${disabled}
+            />
+            <span>${label}</span>
+          </label>`
+        : html`<span class="pick static">${label}</span>`}
+      <span class="clip-meta secondary">${meta}</span>
+    </li>`;
+  }
+
+  private renderClips(r: VideoRequest, selectable: boolean, disabled: boolean): TemplateResult {
+    const clips = r.clips ?? [];
+    if (!clips.length) {
+      return selectable ? html`<p class="secondary">${strings.noClips}</p>` : html``;
+    }
+    const all = allSelected(this._selection, this.clipIds);
+    return html`<section class="clips-section" aria-labelledby="${this.ids}-clips">
+      <div class="clips-head">
+        <h4 id="${this.ids}-clips">${strings.clipsHeading(clips.length)}</h4>
+        ${selectable
+          ? html`<span class="secondary count" aria-live="polite"
+                >${strings.selectedCount(this._selection.size, clips.length)}</span
+              >
+              <button class="btn" ?disabled=${disabled} @click=${this.onToggleAll}>
+                ${all ? strings.selectNone : strings.selectAll}
+              </button>`
+          : nothing}
+      </div>
+      <ul class="clips" @change=${this.onClipChange}>
+        ${repeat(
+          clips,
+          (c) => c.id,
+          (c) => this.renderClip(c, selectable, disabled),
+        )}
+      </ul>
+    </section>`;
+  }
+
+  private renderActions(r: VideoRequest): TemplateResult {
+    const max = Math.max(1, Math.floor((this.retention ?? DEFAULT_RETENTION).max_days));
+    const check = checkRetention(this._retentionText, max);
+    const busy = this._busy;
+    const clipCount = r.clips?.length ?? 0;
+    const canShare = check.ok && !busy && !!this.runAction;
+    const days = check.ok ? check.days : 0;
+    const errorId = `${this.ids}-retention-error`;
+    return html`<div class="actions">
+      <label class="retention">
+        <span>${strings.keepFor}</span>
+        <input
+          type="number"
+          inputmode="numeric"
+          min="1"
+          max=${max}
+          step="1"
+          .value=${this._retentionText}
+          ?disabled=${!!busy}
+          aria-invalid=${check.ok ? "false" : "true"}
+          aria-describedby=${errorId}
+          @input=${this.onRetentionInput}
+        />
+        <span class="secondary hint">${strings.keepForHint(max)}</span>
+      </label>
+      <p id=${errorId} class="field-error" ?hidden=${check.ok}>${check.ok ? "" : check.message}</p>
+      <div class="buttons">
+        <button
+          class="btn primary"
+          ?disabled=${!canShare || this._selection.size === 0}
+          @click=${() => this.onShareSelected(days)}
+        >
+          ${renderBusyLabel(busy === "share_clips", strings.shareSelected, strings.sharing)}
+        </button>
+        <button
+          class="btn outline"
+          ?disabled=${!canShare || clipCount === 0}
+          @click=${() => this.onShareAll(days)}
+        >
+          ${renderBusyLabel(busy === "share_all", strings.shareAll, strings.sharing)}
+        </button>
+        <button class="btn outline" ?disabled=${!!busy || !this.runAction} @click=${this.onDecline}>
+          ${renderBusyLabel(busy === "decline", strings.decline, strings.declining)}
+        </button>
+      </div>
+    </div>`;
+  }
+
+  private renderOutcome(r: VideoRequest): TemplateResult {
+    const decision = r.decision ? strings.yourDecision[r.decision] : null;
+    return html`<div class="outcome">
+      ${r.queued ? html`<p class="notice" role="status">${strings.queued}</p>` : nothing}
+      <p>
+        ${r.status === "pending" && decision
+          ? html`<strong>${decision}</strong>`
+          : html`<strong>${strings.outcome}:</strong> ${strings.status[r.status] ?? humanize(r.status)}`}
+        <span class="secondary"> · ${strings.decidedRel(formatRelative(r.updated_at, this.now, this.fmt.locale))}</span>
+      </p>
+      ${r.policy_violation
+        ? html`<p class="violation"><strong>${strings.policyViolation}:</strong> ${humanize(r.policy_violation)}</p>`
+        : nothing}
+    </div>`;
+  }
+
+  protected override render(): TemplateResult {
+    const r = this.request;
+    if (!r) return html``;
+    const actionable = isActionable(r);
+    const busy = !!this._busy;
+    return html`<article class="card ${actionable ? "" : "decided"}" aria-labelledby="${this.ids}-title">
+      <header>
+        <div class="title-row">
+          <h3 id="${this.ids}-title">${r.agency}</h3>
+          <span class="chip">${agencyKindLabel(r.agency_kind)}</span>
+          ${actionable
+            ? nothing
+            : html`<span class="chip ${statusChipClass(r.status)}">${strings.status[r.status] ?? humanize(r.status)}</span>`}
+        </div>
+        <p class="case secondary">${strings.caseNumber} ${r.case_number}</p>
+      </header>
+      <div class="body">
+        <div class="text">
+          ${this.renderFacts(r)}
+          ${r.description ? html`<p class="description">${r.description}</p>` : nothing}
+        </div>
+        <div class="map">${renderAreaMap(r.area, this.home, this.fmt.locale)}</div>
+      </div>
+      ${actionable ? nothing : this.renderOutcome(r)}
+      ${this.renderClips(r, actionable, busy)}
+      ${actionable ? this.renderActions(r) : nothing}
+      ${this._error ? renderAlert(this._error, () => (this._error = null)) : nothing}
+    </article>`;
+  }
+
+  static override styles = [
+    baseStyles,
+    areaMapStyles,
+    clipMediaStyles,
+    css`
+      :host {
+        display: block;
+        container-type: inline-size;
+        /* Off-screen requests skip style, layout and paint until scrolled to. */
+        content-visibility: auto;
+        contain-intrinsic-size: auto 720px;
+      }
+      article {
+        padding: 16px;
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+      }
+      .title-row {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 8px;
+      }
+      h3 {
+        font-size: 18px;
+        overflow-wrap: anywhere;
+      }
+      h4 {
+        margin: 0;
+        font-size: 14px;
+        font-weight: 500;
+      }
+      p {
+        margin: 0;
+      }
+      .case {
+        margin-top: 4px;
+        overflow-wrap: anywhere;
+      }
+      .body {
+        display: flex;
+        gap: 16px;
+        align-items: flex-start;
+      }
+      .text {
+        flex: 1;
+        min-width: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 8px;
+      }
+      .map {
+        flex: 0 0 140px;
+      }
+      .facts {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 4px 12px;
+        margin: 0;
+      }
+      .facts > div {
+        display: contents;
+      }
+      dt {
+        color: var(--secondary-text-color, #727272);
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      .description {
+        white-space: pre-line;
+        overflow-wrap: anywhere;
+      }
+      .clips-head {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 4px 12px;
+        margin-bottom: 8px;
+      }
+      .clips-head .count {
+        font-size: 13px;
+      }
+      .clips-head .btn {
+        margin-left: auto;
+      }
+      .clips {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(150px, 1fr));
+        gap: 8px;
+      }
+      .decided .clips {
+        grid-template-columns: repeat(auto-fill, minmax(120px, 1fr));
+      }
+      .clip {
+        display: flex;
+        flex-direction: column;
+        border: 1px solid var(--divider-color, #e0e0e0);
+        border-radius: 8px;
+        min-width: 0;
+      }
+      .pick {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        min-height: 40px;
+        padding: 4px 8px 0;
+        cursor: pointer;
+        font-size: 14px;
+        overflow-wrap: anywhere;
+      }
+      .pick.static {
+        cursor: default;
+      }
+      .pick input {
+        width: 20px;
+        height: 20px;
+        margin: 0;
+        flex: none;
+        accent-color: var(--primary-color, #03a9f4);
+        cursor: pointer;
+      }
+      .clip-meta {
+        font-size: 12px;
+        padding: 0 8px 8px;
+      }
+      .pick.static + .clip-meta,
+      .pick input + span {
+        min-width: 0;
+      }
+      .actions {
+        display: flex;
+        flex-direction: column;
+        gap: 8px;
+        border-top: 1px solid var(--divider-color, #e0e0e0);
+        padding-top: 12px;
+      }
+      .retention {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 8px;
+      }
+      .retention input {
+        width: 88px;
+        min-height: 40px;
+        padding: 0 8px;
+        font: inherit;
+        color: var(--primary-text-color, #212121);
+        background: var(--primary-background-color, #fafafa);
+        border: 1px solid var(--divider-color, #c4c4c4);
+        border-radius: 8px;
+      }
+      .retention input[aria-invalid="true"] {
+        border-color: var(--error-color, #db4437);
+        border-width: 2px;
+      }
+      .hint {
+        font-size: 13px;
+      }
+      .field-error {
+        color: var(--error-color, #db4437);
+        font-size: 14px;
+      }
+      .outcome {
+        display: flex;
+        flex-direction: column;
+        gap: 8px;
+      }
+      .violation {
+        color: var(--error-color, #db4437);
+      }
+      @container (max-width: 560px) {
+        .body {
+          flex-direction: column;
+        }
+        .map {
+          flex: none;
+          width: 140px;
+        }
+        .clips {
+          grid-template-columns: repeat(auto-fill, minmax(140px, 1fr));
+        }
+        .buttons .btn {
+          flex: 1 1 auto;
+        }
+      }
+    `,
+  ];
+}
