@@ -11,6 +11,7 @@ import { createServer } from "node:http";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpus, loadavg } from "node:os";
 import { chromium } from "playwright-core";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -202,7 +203,11 @@ async function bench(browser, base, runs) {
     ["selection click p50 (20 clicks)", clickP50, TARGET_CLICK_MS, clickP50 <= TARGET_CLICK_MS],
     ["selection click max (20 clicks)", clickMax, TARGET_CLICK_MS, clickMax <= TARGET_CLICK_MS],
   ];
-  console.log("Porchlight panel benchmark (Chromium, headless)");
+  const [load1] = loadavg();
+  console.log(
+    `Porchlight panel benchmark (Chromium, headless; load average ${load1.toFixed(1)} on ${cpus().length} cores: ` +
+      "wall-clock figures, a busy machine inflates them)",
+  );
   for (const [name, value, target, pass] of rows) {
     const verdict = pass === null ? "info" : pass ? "PASS" : "FAIL";
     console.log(`  ${name.padEnd(52)} ${value.toFixed(1).padStart(8)} ms   target <= ${target} ms   ${verdict}`);

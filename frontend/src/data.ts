@@ -190,9 +190,8 @@ export class PorchlightData implements ReactiveController {
     const session = this.session;
     const generation = ++this.generation[kind];
     const current = (): boolean => session === this.session && generation === this.generation[kind];
-    const state = this[kind];
-    state.loading = true;
-    this.host.requestUpdate();
+    // New state objects every time: the views compare them by identity.
+    this.patch(kind, { loading: true });
     try {
       if (kind === "requests") {
         const result = await api.requests(this.entryId);
@@ -225,9 +224,16 @@ export class PorchlightData implements ReactiveController {
       }
     } catch (err) {
       if (!current()) return;
-      state.loading = false;
-      state.error = errorMessage(err);
+      this.patch(kind, { loading: false, error: errorMessage(err) });
+      return;
     }
+    this.host.requestUpdate();
+  }
+
+  private patch(kind: Collection, change: { loading: boolean; error?: string }): void {
+    if (kind === "requests") this.requests = { ...this.requests, ...change };
+    else if (kind === "shares") this.shares = { ...this.shares, ...change };
+    else this.ledger = { ...this.ledger, ...change };
     this.host.requestUpdate();
   }
 

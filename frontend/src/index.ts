@@ -4,6 +4,7 @@ import { PorchlightRequestsCard, CARD_TYPE } from "./card";
 import { PorchlightRequestsCardEditor } from "./card-editor";
 import { PorchlightLedgerView } from "./components/ledger-view";
 import { PorchlightRequestItem } from "./components/request-item";
+import { PorchlightRelativeTime } from "./components/relative-time";
 import { PorchlightRequestsView } from "./components/requests-view";
 import { PorchlightShareItem } from "./components/share-item";
 import { PorchlightSharesView } from "./components/shares-view";
@@ -12,6 +13,7 @@ import { PorchlightPanel } from "./panel";
 import { strings } from "./strings";
 
 export function defineAll(): void {
+  defineOnce("porchlight-relative-time", PorchlightRelativeTime);
   defineOnce("porchlight-request-item", PorchlightRequestItem);
   defineOnce("porchlight-requests-view", PorchlightRequestsView);
   defineOnce("porchlight-share-item", PorchlightShareItem);

@@ -19,7 +19,6 @@ interface Route {
 }
 
 const MENU_ICON = "M3,6H21V8H3V6M3,11H21V13H3V11M3,16H21V18H3V16Z";
-const TICK_MS = 30_000;
 
 function viewFromRoute(route: Route | undefined): View | null {
   const segment = route?.path?.split("/").filter(Boolean)[0];
@@ -42,8 +41,6 @@ export class PorchlightPanel extends LitElement {
   readonly data = new PorchlightData(this, { collections: ["requests", "shares", "ledger"] });
   private _hass?: Hass;
   private fmt: FormatOptions = { locale: "en" };
-  private now = Date.now();
-  private timer?: ReturnType<typeof setInterval>;
 
   constructor() {
     super();
@@ -70,17 +67,6 @@ export class PorchlightPanel extends LitElement {
   override connectedCallback(): void {
     upgradeProperty(this, "hass");
     super.connectedCallback();
-    // Relative times ("expires in 3 days") move on; nothing is fetched for this.
-    this.timer = setInterval(() => {
-      this.now = Date.now();
-      this.requestUpdate();
-    }, TICK_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.timer);
-    this.timer = undefined;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -190,7 +176,6 @@ export class PorchlightPanel extends LitElement {
         return html`<porchlight-shares-view
           .state=${d.shares}
           .fmt=${this.fmt}
-          .now=${this.now}
           .runAction=${this.runAction}
           .onRetry=${this.retryShares}
         ></porchlight-shares-view>`;
@@ -206,7 +191,6 @@ export class PorchlightPanel extends LitElement {
         return html`<porchlight-requests-view
           .state=${d.requests}
           .fmt=${this.fmt}
-          .now=${this.now}
           .runAction=${this.runAction}
           .onRetry=${this.retryRequests}
         ></porchlight-requests-view>`;

@@ -9,8 +9,6 @@ import {
   formatClipTime,
   formatDistance,
   formatDuration,
-  formatExpiry,
-  formatRelative,
   formatWindow,
   type FormatOptions,
 } from "../format";
@@ -61,7 +59,6 @@ export class PorchlightRequestItem extends LitElement {
     retention: { attribute: false },
     home: { attribute: false },
     fmt: { attribute: false },
-    now: { attribute: false },
     runAction: { attribute: false },
     _selection: { state: true },
     _retentionText: { state: true },
@@ -74,7 +71,6 @@ export class PorchlightRequestItem extends LitElement {
   declare retention: Retention;
   declare home: LatLon | null;
   declare fmt: FormatOptions;
-  declare now: number;
   declare runAction: RunAction | undefined;
   declare _selection: Selection;
   declare _retentionText: string;
@@ -91,7 +87,6 @@ export class PorchlightRequestItem extends LitElement {
     this.retention = DEFAULT_RETENTION;
     this.home = null;
     this.fmt = { locale: "en" };
-    this.now = Date.now();
     this.runAction = undefined;
     this._selection = EMPTY_SELECTION;
     this._retentionText = "";
@@ -175,7 +170,6 @@ export class PorchlightRequestItem extends LitElement {
 
   private renderFacts(r: VideoRequest): TemplateResult {
     const { fmt } = this;
-    const expiry = r.status === "pending" ? formatExpiry(r.expires_at, this.now, fmt.locale) : null;
     return html`<dl class="facts">
       <div><dt>${strings.incident}</dt><dd>${humanize(r.incident_type)}</dd></div>
       <div><dt>${strings.window}</dt><dd>${formatWindow(r.window_start, r.window_end, fmt)}</dd></div>
@@ -185,8 +179,13 @@ export class PorchlightRequestItem extends LitElement {
             <dt>${strings.distance}</dt>
             <dd>${strings.distanceFromHome(formatDistance(r.distance_m, fmt.locale))}</dd>
           </div>`}
-      ${expiry
-        ? html`<div><dt>${strings.expiry}</dt><dd class="expiry">${expiry}</dd></div>`
+      ${r.status === "pending"
+        ? html`<div>
+            <dt>${strings.expiry}</dt>
+            <dd class="expiry">
+              <porchlight-relative-time kind="expiry" datetime=${r.expires_at} .fmt=${fmt}></porchlight-relative-time>
+            </dd>
+          </div>`
         : nothing}
       ${r.contact ? html`<div><dt>${strings.contact}</dt><dd>${r.contact}</dd></div>` : nothing}
     </dl>`;
@@ -298,7 +297,9 @@ export class PorchlightRequestItem extends LitElement {
         ${r.status === "pending" && decision
           ? html`<strong>${decision}</strong>`
           : html`<strong>${strings.outcome}:</strong> ${strings.status[r.status] ?? humanize(r.status)}`}
-        <span class="secondary"> · ${strings.decidedRel(formatRelative(r.updated_at, this.now, this.fmt.locale))}</span>
+        <span class="secondary">
+          · <porchlight-relative-time kind="updated" datetime=${r.updated_at} .fmt=${this.fmt}></porchlight-relative-time>
+        </span>
       </p>
       ${r.policy_violation
         ? html`<p class="violation"><strong>${strings.policyViolation}:</strong> ${humanize(r.policy_violation)}</p>`

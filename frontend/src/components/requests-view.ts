@@ -14,14 +14,12 @@ export class PorchlightRequestsView extends LitElement {
   static override properties = {
     state: { attribute: false },
     fmt: { attribute: false },
-    now: { attribute: false },
     runAction: { attribute: false },
     onRetry: { attribute: false },
   };
 
   declare state: Loadable<RequestsResult>;
   declare fmt: FormatOptions;
-  declare now: number;
   declare runAction: RunAction | undefined;
   declare onRetry: (() => void) | undefined;
 
@@ -29,7 +27,6 @@ export class PorchlightRequestsView extends LitElement {
     super();
     this.state = { loading: true };
     this.fmt = { locale: "en" };
-    this.now = Date.now();
     this.runAction = undefined;
     this.onRetry = undefined;
   }
@@ -46,7 +43,6 @@ export class PorchlightRequestsView extends LitElement {
             .retention=${result.retention}
             .home=${result.home}
             .fmt=${this.fmt}
-            .now=${this.now}
             .runAction=${this.runAction}
           ></porchlight-request-item>`,
       )}

@@ -3,7 +3,7 @@
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from "lit";
 import type { Share } from "../api";
 import { errorMessage } from "../errors";
-import { formatBytes, formatDateTime, formatExpiry, formatRelative, formatTimestamp, type FormatOptions } from "../format";
+import { formatBytes, formatDateTime, formatTimestamp, type FormatOptions } from "../format";
 import { strings } from "../strings";
 import { baseStyles } from "../styles";
 import { renderAlert, renderBusyLabel } from "./parts";
@@ -17,7 +17,6 @@ export class PorchlightShareItem extends LitElement {
   static override properties = {
     share: { attribute: false },
     fmt: { attribute: false },
-    now: { attribute: false },
     runAction: { attribute: false },
     _confirming: { state: true },
     _busy: { state: true },
@@ -26,7 +25,6 @@ export class PorchlightShareItem extends LitElement {
 
   declare share: Share;
   declare fmt: FormatOptions;
-  declare now: number;
   declare runAction: RunAction | undefined;
   declare _confirming: boolean;
   declare _busy: boolean;
@@ -35,7 +33,6 @@ export class PorchlightShareItem extends LitElement {
   constructor() {
     super();
     this.fmt = { locale: "en" };
-    this.now = Date.now();
     this.runAction = undefined;
     this._confirming = false;
     this._busy = false;
@@ -125,8 +122,10 @@ export class PorchlightShareItem extends LitElement {
       </header>
       <p class="expiry">
         ${ended && s.deleted_at
-          ? strings.deleted(formatRelative(s.deleted_at, this.now, fmt.locale))
-          : html`<strong>${formatExpiry(s.expires_at, this.now, fmt.locale)}</strong>
+          ? html`<porchlight-relative-time kind="deleted" datetime=${s.deleted_at} .fmt=${fmt}></porchlight-relative-time>`
+          : html`<strong
+                ><porchlight-relative-time kind="expiry" datetime=${s.expires_at} .fmt=${fmt}></porchlight-relative-time
+              ></strong>
               <span class="secondary">(${formatDateTime(s.expires_at, fmt)})</span>`}
         <span class="secondary"> · ${strings.keptFor(s.retention_days)}</span>
       </p>

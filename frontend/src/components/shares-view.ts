@@ -13,14 +13,12 @@ export class PorchlightSharesView extends LitElement {
   static override properties = {
     state: { attribute: false },
     fmt: { attribute: false },
-    now: { attribute: false },
     runAction: { attribute: false },
     onRetry: { attribute: false },
   };
 
   declare state: Loadable<SharesResult>;
   declare fmt: FormatOptions;
-  declare now: number;
   declare runAction: RunAction | undefined;
   declare onRetry: (() => void) | undefined;
 
@@ -28,7 +26,6 @@ export class PorchlightSharesView extends LitElement {
     super();
     this.state = { loading: true };
     this.fmt = { locale: "en" };
-    this.now = Date.now();
     this.runAction = undefined;
     this.onRetry = undefined;
   }
@@ -43,7 +40,6 @@ export class PorchlightSharesView extends LitElement {
             data-share-id=${s.share_id}
             .share=${s}
             .fmt=${this.fmt}
-            .now=${this.now}
             .runAction=${this.runAction}
           ></porchlight-share-item>`,
       )}
