@@ -16,7 +16,7 @@ export interface HassConnection {
 export interface Hass {
   connection: HassConnection;
   language?: string;
-  locale?: { language?: string; time_zone?: string };
+  locale?: { language?: string; time_zone?: string; time_format?: string };
   config?: { time_zone?: string };
   themes?: { darkMode?: boolean };
 }

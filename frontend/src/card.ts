@@ -9,7 +9,7 @@ import { renderLoadState } from "./components/load-state";
 import { PorchlightData } from "./data";
 import { upgradeProperty } from "./define";
 import { errorMessage } from "./errors";
-import { formatOptionsFromHass, formatWindow, type FormatOptions } from "./format";
+import { formatOptionsFromHass, sameFormat, formatWindow, type FormatOptions } from "./format";
 import { defaultRetention } from "./retention";
 import { strings } from "./strings";
 import { baseStyles } from "./styles";
@@ -95,7 +95,7 @@ export class PorchlightRequestsCard extends LitElement {
     this._hass = hass;
     this.data.setConnection(hass?.connection);
     const fmt = formatOptionsFromHass(hass);
-    if (fmt.locale !== this.fmt.locale || fmt.timeZone !== this.fmt.timeZone) {
+    if (!sameFormat(fmt, this.fmt)) {
       this.fmt = fmt;
       this.requestUpdate();
     }
@@ -167,6 +167,9 @@ export class PorchlightRequestsCard extends LitElement {
       </div>
       <div class="secondary">
         ${formatWindow(r.window_start, r.window_end, this.fmt)} · ${strings.cardClipCount(clips)}
+      </div>
+      <div class="secondary">
+        <porchlight-relative-time kind="expiry" datetime=${r.expires_at} .fmt=${this.fmt}></porchlight-relative-time>
       </div>
       ${actionable
         ? html`<div class="buttons">

@@ -9,6 +9,8 @@ export interface FormatOptions {
   locale: string;
   /** IANA zone, e.g. "Europe/London"; undefined = the browser's own zone. */
   timeZone?: string | undefined;
+  /** HA's time format setting: true = 12-hour, false = 24-hour, undefined = the language's. */
+  hour12?: boolean | undefined;
 }
 
 const MINUTE = 60_000;
@@ -20,7 +22,14 @@ export function formatOptionsFromHass(hass: Hass | undefined): FormatOptions {
   const locale = hass?.locale?.language || hass?.language || "en";
   const useServer = hass?.locale?.time_zone === "server";
   const timeZone = useServer && hass?.config?.time_zone ? hass.config.time_zone : undefined;
-  return { locale: safeLocale(locale), timeZone };
+  const timeFormat = hass?.locale?.time_format;
+  const hour12 = timeFormat === "am_pm" ? true : timeFormat === "24" ? false : undefined;
+  return { locale: safeLocale(locale), timeZone, hour12 };
+}
+
+/** Same choices, so callers can keep one object (and skip re-rendering) when nothing changed. */
+export function sameFormat(a: FormatOptions, b: FormatOptions): boolean {
+  return a.locale === b.locale && a.timeZone === b.timeZone && a.hour12 === b.hour12;
 }
 
 function safeLocale(locale: string): string {
@@ -38,10 +47,11 @@ function dateFormat(
   key: string,
   options: Intl.DateTimeFormatOptions,
 ): Intl.DateTimeFormat {
-  const cacheKey = `${opts.locale}|${opts.timeZone ?? ""}|${key}`;
+  const cacheKey = `${opts.locale}|${opts.timeZone ?? ""}|${String(opts.hour12)}|${key}`;
   let format = cache.get(cacheKey);
   if (!format) {
-    format = new Intl.DateTimeFormat(opts.locale, { ...options, timeZone: opts.timeZone });
+    const hour = opts.hour12 === undefined || !("timeStyle" in options) ? {} : { hour12: opts.hour12 };
+    format = new Intl.DateTimeFormat(opts.locale, { ...options, ...hour, timeZone: opts.timeZone });
     cache.set(cacheKey, format);
   }
   return format;

@@ -6,7 +6,7 @@ import type { Collection, Hass, ServiceName } from "./api";
 import { PorchlightData } from "./data";
 import { fireEvent, upgradeProperty } from "./define";
 import { downloadJson } from "./download";
-import { formatOptionsFromHass, isoDate, type FormatOptions } from "./format";
+import { formatOptionsFromHass, sameFormat, isoDate, type FormatOptions } from "./format";
 import { strings } from "./strings";
 import { baseStyles } from "./styles";
 
@@ -58,7 +58,7 @@ export class PorchlightPanel extends LitElement {
     this._hass = hass;
     this.data.setConnection(hass?.connection);
     const fmt = formatOptionsFromHass(hass);
-    if (fmt.locale !== this.fmt.locale || fmt.timeZone !== this.fmt.timeZone) {
+    if (!sameFormat(fmt, this.fmt)) {
       this.fmt = fmt;
       this.requestUpdate();
     }

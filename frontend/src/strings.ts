@@ -29,6 +29,7 @@ export const strings = {
   contact: "Contact",
   clipsHeading: (count: number) =>
     count === 1 ? "1 matching clip" : `${count} matching clips`,
+  sharedClipsHeading: (count: number) => `Shared clips (${count})`,
   noClips: "No clip recorded at home matches this window.",
   selectAll: "Select all",
   selectNone: "Select none",
@@ -93,7 +94,7 @@ export const strings = {
   notUploaded: "not uploaded yet",
   accesses: "Agency accesses",
   noAccesses: "No agency has opened these clips yet.",
-  accessLine: (time: string, agency: string, clip: string) => `${time}: ${agency} opened ${clip}`,
+  accessLine: (time: string, agency: string, clip: string) => `${time} — ${agency} opened ${clip}`,
   revoke: "Revoke",
   revoking: "Revoking…",
   revokeConfirm: "Revoke this share? The agency loses access to these clips.",

@@ -150,11 +150,22 @@ describe("formatOptionsFromHass", () => {
     expect(formatOptionsFromHass({ ...base, locale: { language: "nl", time_zone: "server" } })).toEqual({
       locale: "nl",
       timeZone: "Asia/Tokyo",
+      hour12: undefined,
     });
     expect(formatOptionsFromHass({ ...base, locale: { language: "nl", time_zone: "local" } })).toEqual({
       locale: "nl",
       timeZone: undefined,
+      hour12: undefined,
     });
+  });
+
+  it("follows HA's 12/24-hour setting over the language's habit", () => {
+    const hass = (time_format: string) =>
+      formatOptionsFromHass({ connection: conn, config: { time_zone: "UTC" }, locale: { language: "en-GB", time_zone: "server", time_format } });
+    expect(formatDateTime("2026-12-01T15:05:00+00:00", hass("am_pm"))).toMatch(/3:05\spm/i);
+    expect(formatDateTime("2026-12-01T15:05:00+00:00", hass("24"))).toBe("1 Dec 2026, 15:05");
+    expect(formatDateTime("2026-12-01T15:05:00+00:00", { ...hass("24"), locale: "en-US" })).toMatch(/15:05/);
+    expect(formatDateTime("2026-12-01T15:05:00+00:00", hass("language"))).toBe("1 Dec 2026, 15:05");
   });
 
   it("falls back to English for a missing or unusable language", () => {

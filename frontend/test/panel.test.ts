@@ -317,7 +317,8 @@ describe("shares view", () => {
     expect(text).toContain("Case 2026-100");
     expect(text).toMatch(/Expires in \d+ days/);
     expect(text).toContain("Front door, 29 Nov 2026, 07:00:00");
-    expect(text).toContain("30 Nov 2026, 10:00: Springfield PD opened Front door");
+    // Opened on another day than recorded: the clip's date is given too.
+    expect(text).toContain("30 Nov 2026, 10:00 — Springfield PD opened Front door, 29 Nov 2026, 07:00:00");
   });
 
   it("asks before revoking; No cancels, Escape cancels, Yes sends revoke_share", async () => {

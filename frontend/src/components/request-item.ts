@@ -221,7 +221,9 @@ export class PorchlightRequestItem extends LitElement {
     const all = allSelected(this._selection, this.clipIds);
     return html`<section class="clips-section" aria-labelledby="${this.ids}-clips">
       <div class="clips-head">
-        <h4 id="${this.ids}-clips">${strings.clipsHeading(clips.length)}</h4>
+        <h4 id="${this.ids}-clips">
+          ${selectable ? strings.clipsHeading(clips.length) : strings.sharedClipsHeading(clips.length)}
+        </h4>
         ${selectable
           ? html`<span class="secondary count" aria-live="polite"
                 >${strings.selectedCount(this._selection.size, clips.length)}</span
@@ -249,10 +251,12 @@ export class PorchlightRequestItem extends LitElement {
     const canShare = check.ok && !busy && !!this.runAction;
     const days = check.ok ? check.days : 0;
     const errorId = `${this.ids}-retention-error`;
+    const hintId = `${this.ids}-retention-hint`;
     return html`<div class="actions">
-      <label class="retention">
-        <span>${strings.keepFor}</span>
+      <div class="retention">
+        <label for="${this.ids}-days">${strings.keepFor}</label>
         <input
+          id="${this.ids}-days"
           type="number"
           inputmode="numeric"
           min="1"
@@ -261,11 +265,11 @@ export class PorchlightRequestItem extends LitElement {
           .value=${this._retentionText}
           ?disabled=${!!busy}
           aria-invalid=${check.ok ? "false" : "true"}
-          aria-describedby=${errorId}
+          aria-describedby="${hintId} ${errorId}"
           @input=${this.onRetentionInput}
         />
-        <span class="secondary hint">${strings.keepForHint(max)}</span>
-      </label>
+        <span id=${hintId} class="secondary hint">${strings.keepForHint(max)}</span>
+      </div>
       <p id=${errorId} class="field-error" ?hidden=${check.ok}>${check.ok ? "" : check.message}</p>
       <div class="buttons">
         <button

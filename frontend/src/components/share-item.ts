@@ -3,7 +3,7 @@
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from "lit";
 import type { Share } from "../api";
 import { errorMessage } from "../errors";
-import { formatBytes, formatDateTime, formatTimestamp, type FormatOptions } from "../format";
+import { formatBytes, formatClipTime, formatDateTime, formatTimestamp, type FormatOptions } from "../format";
 import { strings } from "../strings";
 import { baseStyles } from "../styles";
 import { renderAlert, renderBusyLabel } from "./parts";
@@ -147,7 +147,7 @@ export class PorchlightShareItem extends LitElement {
           ? html`<ul>
               ${s.accesses.map((a) => {
                 const clip = cameraOf.get(a.clip_id);
-                const what = clip ? strings.clipLabel(clip.camera, formatTimestamp(clip.start, fmt)) : a.clip_id;
+                const what = clip ? strings.clipLabel(clip.camera, formatClipTime(clip.start, a.accessed_at, fmt)) : a.clip_id;
                 return html`<li>${strings.accessLine(formatDateTime(a.accessed_at, fmt), a.agency, what)}</li>`;
               })}
             </ul>`
