@@ -3,7 +3,7 @@
 import { LitElement, css, html, nothing, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import type { Hass, ServiceName, VideoRequest } from "./api";
-import { isActionable, humanize } from "./components/request-item";
+import { humanize, isActionable } from "./request-status";
 import { renderAlert, renderBusyLabel } from "./components/parts";
 import { renderLoadState } from "./components/load-state";
 import { PorchlightData } from "./data";

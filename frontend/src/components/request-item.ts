@@ -1,6 +1,6 @@
 // One video request. It owns its selection, retention field, busy and error state, so
 // ticking a clip re-renders this request alone, not the 49 others.
-import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import type { Clip, LatLon, Retention, ServiceName, VideoRequest } from "../api";
 import { errorMessage } from "../errors";
@@ -23,7 +23,9 @@ import {
   type Selection,
 } from "../selection";
 import { agencyKindLabel, strings } from "../strings";
+import { humanize, isActionable, statusChipClass } from "../request-status";
 import { baseStyles } from "../styles";
+import { requestItemStyles } from "./request-item.styles";
 import { areaMapStyles, renderAreaMap } from "./area-map";
 import { clipMediaStyles, renderClipMedia } from "./clip-media";
 import { renderAlert, renderBusyLabel } from "./parts";
@@ -32,24 +34,6 @@ import { whenNearViewport } from "../visibility";
 export type RunAction = (service: ServiceName, data: Record<string, unknown>) => Promise<unknown>;
 
 const DEFAULT_RETENTION: Retention = { default_days: 30, max_days: 30 };
-
-/** "burglary" / "hit_and_run" -> "Burglary" / "Hit and run". */
-export function humanize(text: string): string {
-  const words = text.replace(/[_-]+/g, " ").trim();
-  return words ? words.charAt(0).toUpperCase() + words.slice(1) : text;
-}
-
-export function statusChipClass(status: string): string {
-  if (status === "pending") return "pending";
-  if (status === "shared") return "good";
-  if (status === "out_of_policy") return "bad";
-  return "";
-}
-
-/** Can the household still decide here? Not once a decision waits in the outbox. */
-export function isActionable(request: VideoRequest): boolean {
-  return request.status === "pending" && !request.decision && !request.queued;
-}
 
 let uid = 0;
 
@@ -341,198 +325,5 @@ export class PorchlightRequestItem extends LitElement {
     </article>`;
   }
 
-  static override styles = [
-    baseStyles,
-    areaMapStyles,
-    clipMediaStyles,
-    css`
-      :host {
-        display: block;
-        container-type: inline-size;
-        /* Off-screen requests skip style, layout and paint until scrolled to. */
-        content-visibility: auto;
-        contain-intrinsic-size: auto 720px;
-      }
-      article {
-        padding: 16px;
-        display: flex;
-        flex-direction: column;
-        gap: 12px;
-      }
-      .title-row {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 8px;
-      }
-      h3 {
-        font-size: 18px;
-        overflow-wrap: anywhere;
-      }
-      h4 {
-        margin: 0;
-        font-size: 14px;
-        font-weight: 500;
-      }
-      p {
-        margin: 0;
-      }
-      .case {
-        margin-top: 4px;
-        overflow-wrap: anywhere;
-      }
-      .body {
-        display: flex;
-        gap: 16px;
-        align-items: flex-start;
-      }
-      .text {
-        flex: 1;
-        min-width: 0;
-        display: flex;
-        flex-direction: column;
-        gap: 8px;
-      }
-      .map {
-        flex: 0 0 140px;
-      }
-      .facts {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 4px 12px;
-        margin: 0;
-      }
-      .facts > div {
-        display: contents;
-      }
-      dt {
-        color: var(--secondary-text-color, #727272);
-      }
-      dd {
-        margin: 0;
-        overflow-wrap: anywhere;
-      }
-      .description {
-        white-space: pre-line;
-        overflow-wrap: anywhere;
-      }
-      .clips-head {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 4px 12px;
-        margin-bottom: 8px;
-      }
-      .clips-head .count {
-        font-size: 13px;
-      }
-      .clips-head .btn {
-        margin-left: auto;
-      }
-      .clips {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(150px, 1fr));
-        gap: 8px;
-      }
-      .decided .clips {
-        grid-template-columns: repeat(auto-fill, minmax(120px, 1fr));
-      }
-      .clip {
-        display: flex;
-        flex-direction: column;
-        border: 1px solid var(--divider-color, #e0e0e0);
-        border-radius: 8px;
-        min-width: 0;
-      }
-      .pick {
-        display: flex;
-        align-items: center;
-        gap: 8px;
-        min-height: 40px;
-        padding: 4px 8px 0;
-        cursor: pointer;
-        font-size: 14px;
-        overflow-wrap: anywhere;
-      }
-      .pick.static {
-        cursor: default;
-      }
-      .pick input {
-        width: 20px;
-        height: 20px;
-        margin: 0;
-        flex: none;
-        accent-color: var(--primary-color, #03a9f4);
-        cursor: pointer;
-      }
-      .clip-meta {
-        font-size: 12px;
-        padding: 0 8px 8px;
-      }
-      .pick.static + .clip-meta,
-      .pick input + span {
-        min-width: 0;
-      }
-      .actions {
-        display: flex;
-        flex-direction: column;
-        gap: 8px;
-        border-top: 1px solid var(--divider-color, #e0e0e0);
-        padding-top: 12px;
-      }
-      .retention {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 8px;
-      }
-      .retention input {
-        width: 88px;
-        min-height: 40px;
-        padding: 0 8px;
-        font: inherit;
-        color: var(--primary-text-color, #212121);
-        background: var(--primary-background-color, #fafafa);
-        border: 1px solid var(--divider-color, #c4c4c4);
-        border-radius: 8px;
-      }
-      .retention input[aria-invalid="true"] {
-        border-color: var(--error-color, #db4437);
-        border-width: 2px;
-      }
-      .hint {
-        font-size: 13px;
-      }
-      .field-error {
-        color: var(--error-color, #db4437);
-        font-size: 14px;
-      }
-      .outcome {
-        display: flex;
-        flex-direction: column;
-        gap: 8px;
-      }
-      .violation {
-        color: var(--error-color, #db4437);
-      }
-      @container (max-width: 560px) {
-        .body {
-          flex-direction: column;
-        }
-        .map {
-          flex: none;
-          width: 140px;
-        }
-        .clips {
-          grid-template-columns: repeat(auto-fill, minmax(140px, 1fr));
-        }
-        .buttons .btn {
-          flex: 1 1 auto;
-        }
-      }
-    `,
-  ];
+  static override styles = [baseStyles, areaMapStyles, clipMediaStyles, requestItemStyles];
 }

@@ -7,7 +7,8 @@ import { formatBytes, formatClipTime, formatDateTime, formatTimestamp, type Form
 import { strings } from "../strings";
 import { baseStyles } from "../styles";
 import { renderAlert, renderBusyLabel } from "./parts";
-import { humanize, type RunAction } from "./request-item";
+import { humanize } from "../request-status";
+import type { RunAction } from "./request-item";
 
 export function canRevoke(share: Share): boolean {
   return share.status === "active" && !share.queued;
