@@ -10,6 +10,9 @@ export interface HassConnection {
     message: Record<string, unknown>,
     options?: { resubscribe?: boolean },
   ): Promise<() => Promise<void>>;
+  /** "ready" fires after the connection came back: what changed meanwhile was not pushed. */
+  addEventListener?(event: "ready", listener: () => void): void;
+  removeEventListener?(event: "ready", listener: () => void): void;
 }
 
 /** The part of the `hass` object the panel and card read. */

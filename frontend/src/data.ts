@@ -125,11 +125,18 @@ export class PorchlightData implements ReactiveController {
   private start(): void {
     if (!this.attached || !this.api) return;
     const session = ++this.session;
+    this.api.connection.addEventListener?.("ready", this.onReconnect);
     void this.begin(session);
   }
 
+  /** After a reconnect the subscription resumes by itself, but events sent meanwhile are lost. */
+  private readonly onReconnect = (): void => {
+    for (const kind of this.collections) void this.refresh(kind);
+  };
+
   private stop(): void {
     this.session += 1;
+    this.api?.connection.removeEventListener?.("ready", this.onReconnect);
     const pending = this.unsubscribe;
     this.unsubscribe = undefined;
     if (pending) {

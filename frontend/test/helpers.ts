@@ -53,6 +53,21 @@ export class FakeConnection implements HassConnection {
     });
   }
 
+  readonly readyListeners = new Set<() => void>();
+
+  addEventListener(event: "ready", listener: () => void): void {
+    if (event === "ready") this.readyListeners.add(listener);
+  }
+
+  removeEventListener(event: "ready", listener: () => void): void {
+    if (event === "ready") this.readyListeners.delete(listener);
+  }
+
+  /** The library's "ready" after a reconnect. */
+  reconnect(): void {
+    for (const l of [...this.readyListeners]) l();
+  }
+
   emit(kind: SubscribeEvent["kind"]): void {
     for (const sub of this.subscriptions) if (sub.active) sub.callback({ kind });
   }
