@@ -81,6 +81,7 @@ export async function reach(browser, base) {
   await tab("Shares").focus();
   await page.keyboard.press("ArrowRight");
   if ((await tab("Ledger").getAttribute("aria-selected")) !== "true") problems.push("keyboard: ArrowRight on a tab does not select the next tab");
+  problems.push(...(await keyboard(page, tab)));
   // The narrow panel's menu button opens the sidebar (hass-toggle-menu).
   await page.getByRole("button", { name: "Open the sidebar" }).click();
   if (!(await page.evaluate(() => document.body.classList.contains("menu-open")))) problems.push("the menu button did not fire hass-toggle-menu");
@@ -88,6 +89,37 @@ export async function reach(browser, base) {
   await page.close();
   console.log(`Phone width (${PHONE.width} px): ${checked} controls checked in three views and the revoke confirmation.`);
   for (const p of problems) console.log(`  FAIL ${p}`);
-  console.log(problems.length ? `reach: ${problems.length} problem(s)` : "reach: PASS (every control in view, uncovered, >= 40 px; no sideways scrolling)");
+  console.log(problems.length ? `reach: ${problems.length} problem(s)` : "reach: PASS (every control in view, uncovered, >= 40 px; no sideways scrolling; Space ticks, Tab shows a focus ring)");
   return problems.length === 0;
+}
+
+/** Keyboard only: Space ticks a clip, Tab walks the controls, each with a visible focus ring. */
+async function keyboard(page, tab) {
+  const problems = [];
+  await tab("Requests").click();
+  await page.waitForTimeout(200);
+  const box = page.locator('porchlight-request-item[data-request-id="req-001"] input[data-clip-id="clip-0-0"]');
+  await box.focus();
+  await page.keyboard.press("Space");
+  const share = page.locator('porchlight-request-item[data-request-id="req-001"]').getByRole("button", { name: "Share selected" });
+  if (!(await box.isChecked())) problems.push("keyboard: Space does not tick a clip");
+  if (!(await share.isEnabled())) problems.push("keyboard: Share selected stays disabled after ticking a clip with Space");
+  await page.keyboard.press("Space");
+  // Walk on with Tab from the top of the page; every stop must show where focus is.
+  await tab("Requests").focus();
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    const stop = await page.evaluate(() => {
+      let el = document.activeElement;
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+      return { tag: el.tagName.toLowerCase(), text: (el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 30), ring };
+    });
+    if (!stop) continue;
+    // <video controls> draws its own focus ring inside the browser's controls.
+    if (!stop.ring && stop.tag !== "video") problems.push(`keyboard: no visible focus ring on ${stop.tag} "${stop.text}"`);
+  }
+  return problems;
 }
