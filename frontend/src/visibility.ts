@@ -1,9 +1,11 @@
-// "Tell me once this element comes near the viewport": one IntersectionObserver shared
-// by every request, so off-screen requests need not build their video players (a
-// <video> costs about a millisecond to create; 500 of them would stall the first render).
+// "Tell me when this element comes near the viewport, and when it leaves": one
+// IntersectionObserver shared by every request, so only the requests around the
+// viewport hold video players. A <video> costs about a millisecond to build and a
+// compositing layer on every frame; 500 of them would stall the page.
 
-type Callback = () => void;
+type Callback = (near: boolean) => void;
 
+/** How far outside the viewport still counts as near: about a screenful. */
 const MARGIN = "800px 0px";
 let observer: IntersectionObserver | undefined;
 const callbacks = new WeakMap<Element, Callback>();
@@ -12,25 +14,19 @@ function shared(): IntersectionObserver | undefined {
   if (typeof IntersectionObserver !== "function") return undefined;
   observer ??= new IntersectionObserver(
     (entries) => {
-      for (const entry of entries) {
-        if (!entry.isIntersecting) continue;
-        const callback = callbacks.get(entry.target);
-        observer?.unobserve(entry.target);
-        callbacks.delete(entry.target);
-        callback?.();
-      }
+      for (const entry of entries) callbacks.get(entry.target)?.(entry.isIntersecting);
     },
     { rootMargin: MARGIN },
   );
   return observer;
 }
 
-/** Calls `callback` once `element` is within a screenful of the viewport; returns a cancel. */
-export function whenNearViewport(element: Element, callback: Callback): () => void {
+/** Calls `callback(true|false)` as `element` comes near the viewport and leaves; returns a cancel. */
+export function watchNearViewport(element: Element, callback: Callback): () => void {
   const io = shared();
   if (!io) {
-    // No IntersectionObserver (old browser, test DOM): treat everything as visible.
-    queueMicrotask(callback);
+    // No IntersectionObserver (old browser, test DOM): treat everything as near.
+    queueMicrotask(() => callback(true));
     return () => undefined;
   }
   callbacks.set(element, callback);

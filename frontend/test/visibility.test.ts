@@ -16,8 +16,8 @@ class FakeObserver {
   disconnect() {
     this.targets.clear();
   }
-  show(target: Element) {
-    this.callback([{ target, isIntersecting: true } as unknown as IntersectionObserverEntry], this as unknown as IntersectionObserver);
+  show(target: Element, isIntersecting = true) {
+    this.callback([{ target, isIntersecting } as unknown as IntersectionObserverEntry], this as unknown as IntersectionObserver);
   }
 }
 
@@ -44,35 +44,47 @@ describe("lazy video players", () => {
     expect(deepQueryAll(el, "img")).toHaveLength(1); // images are lazy by themselves
     observer.show(el);
     await settle(el);
-    expect(observer.targets.has(el)).toBe(false);
     expect(videos()).toHaveLength(1);
     expect(videos()[0]!.getAttribute("preload")).toBe("none");
+    // Scrolled far away: the player goes, unless it plays.
+    observer.show(el, false);
+    await settle(el);
+    expect(videos()).toHaveLength(0);
+    observer.show(el);
+    await settle(el);
+    Object.defineProperty(videos()[0]!, "paused", { value: false });
+    observer.show(el, false);
+    await settle(el);
+    expect(videos()).toHaveLength(1);
+    // Taken out of the page: no longer watched.
+    el.remove();
+    expect(observer.targets.has(el)).toBe(false);
   });
 
-  it("whenNearViewport calls back once, and not after cancel", async () => {
+  it("watchNearViewport reports coming and going, and nothing after cancel", async () => {
     vi.resetModules();
     vi.stubGlobal("IntersectionObserver", FakeObserver);
-    const { whenNearViewport } = await import("../src/visibility");
+    const { watchNearViewport } = await import("../src/visibility");
     const a = document.createElement("div");
     const b = document.createElement("div");
     const seen: string[] = [];
-    whenNearViewport(a, () => seen.push("a"));
-    const cancel = whenNearViewport(b, () => seen.push("b"));
+    watchNearViewport(a, (near) => seen.push(`a:${near}`));
+    const cancel = watchNearViewport(b, (near) => seen.push(`b:${near}`));
     const observer = FakeObserver.last!;
     cancel();
     expect(observer.targets.has(b)).toBe(false);
     observer.show(a);
-    observer.show(a);
+    observer.show(a, false);
     observer.show(b);
-    expect(seen).toEqual(["a"]);
+    expect(seen).toEqual(["a:true", "a:false"]);
   });
 
   it("treats everything as visible without IntersectionObserver", async () => {
     vi.resetModules();
-    const { whenNearViewport } = await import("../src/visibility");
-    const seen: number[] = [];
-    whenNearViewport(document.createElement("div"), () => seen.push(1));
+    const { watchNearViewport } = await import("../src/visibility");
+    const seen: boolean[] = [];
+    watchNearViewport(document.createElement("div"), (near) => seen.push(near));
     await Promise.resolve();
-    expect(seen).toEqual([1]);
+    expect(seen).toEqual([true]);
   });
 });

@@ -29,7 +29,7 @@ import { requestItemStyles } from "./request-item.styles";
 import { areaMapStyles, renderAreaMap } from "./area-map";
 import { clipMediaStyles, renderClipMedia } from "./clip-media";
 import { renderAlert, renderBusyLabel } from "./parts";
-import { whenNearViewport } from "../visibility";
+import { watchNearViewport } from "../visibility";
 
 export type RunAction = (service: ServiceName, data: Record<string, unknown>) => Promise<unknown>;
 
@@ -60,7 +60,7 @@ export class PorchlightRequestItem extends LitElement {
   declare _retentionText: string;
   declare _busy: ServiceName | null;
   declare _error: string | null;
-  /** Near the viewport at least once: video players may be built. */
+  /** Near the viewport (or playing): video players are built. */
   declare _near: boolean;
 
   private readonly ids = `pl-r${++uid}`;
@@ -83,7 +83,14 @@ export class PorchlightRequestItem extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (!this._near) this.stopWatching = whenNearViewport(this, () => (this._near = true));
+    this.stopWatching = watchNearViewport(this, (near) => {
+      // Far away again: drop the players, unless one is playing.
+      if (near || !this.playing()) this._near = near;
+    });
+  }
+
+  private playing(): boolean {
+    return [...this.renderRoot.querySelectorAll("video")].some((v) => !v.paused);
   }
 
   override disconnectedCallback(): void {
