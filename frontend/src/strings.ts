@@ -69,6 +69,7 @@ export const strings = {
   homeOutside: (distance: string) => `Your home is outside it, ${distance} from its centre.`,
   homeUnknown: "Your home's position is not known.",
   mapHome: "Home",
+  mapHomeFar: (distance: string) => `Home, ${distance}`,
 
   // Relative times
   expiresIn: (rel: string) => `Expires ${rel}`,

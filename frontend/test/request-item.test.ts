@@ -75,6 +75,13 @@ describe("a pending request", () => {
     expect(map.textContent).toContain("200 m"); // the scale bar
   });
 
+  it("points to a home beyond the drawing, with its distance", async () => {
+    const el = await mount(request("r1", { area: { latitude: 51.52, longitude: -0.12, radius_m: 200 } }));
+    const map = deepQuery(el, "svg.area-map");
+    expect(map.getAttribute("aria-label")).toMatch(/outside it, 2\.2 km from its centre/);
+    expect(map.textContent).toContain("Home, 2.2 km");
+  });
+
   it("shows videos as lazy players and snapshots as lazy images, labelled with doorbell and time", async () => {
     const el = await mount(request("r1"));
     const video = deepQuery<HTMLVideoElement>(el, "video");

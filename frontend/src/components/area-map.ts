@@ -33,9 +33,12 @@ export function renderAreaMap(
     if (d.homeOffChart) {
       // An arrow on the edge, pointing from the centre towards the home.
       const angle = (Math.atan2(y - centre.y, x - centre.x) * 180) / Math.PI;
+      // Off the drawing: say how far, and keep the words inside the frame.
+      const far = strings.mapHomeFar(formatDistance(d.homeDistanceM ?? 0, locale));
+      const labelX = Math.min(size - 40, Math.max(40, x));
       homeMark = svg`<g transform="translate(${x} ${y}) rotate(${angle})">
           <path class="home" d="M6 0 L-6 -6 L-3 0 L-6 6 Z"></path></g>
-        <text class="label" x=${x} y=${y < centre.y ? y + 16 : y - 9} text-anchor="middle">${strings.mapHome}</text>`;
+        <text class="label" x=${labelX} y=${y < centre.y ? y + 18 : y - 10} text-anchor="middle">${far}</text>`;
     } else {
       homeMark = svg`<g transform="translate(${x} ${y})">
           <path class="home" d="M0 -7 L7 0 L4.5 0 L4.5 6 L-4.5 6 L-4.5 0 L-7 0 Z"></path></g>
