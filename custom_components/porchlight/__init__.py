@@ -30,7 +30,9 @@ from .entity import doorbell_device_id, entry_home_id
 from .ledger import ConsentLedger
 from .listener import StreamListener
 from .outbox import Outbox, OutboxItem
+from .panel import async_setup_entry_panel, async_setup_frontend
 from .services import async_setup_services
+from .websocket_api import async_setup_websocket_api
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -46,8 +48,10 @@ CLIP_PURGE_INTERVAL = timedelta(hours=1)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the services once, whatever entries load."""
+    """Register the services, panel commands and card once, whatever entries load."""
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
+    await async_setup_frontend(hass)
     return True
 
 
@@ -127,6 +131,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
     listener.async_start()
     outbox.async_start()
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    await async_setup_entry_panel(hass, entry)
     return True
 
 
