@@ -246,9 +246,11 @@ async def test_requests_with_signed_clips(
     signature = shown["url"].split("?", 1)[1]
     other = f"/api/porchlight/clips/{entry.entry_id}/{snapshot.clip_id}?{signature}"
     assert (await http.get(other)).status == 401
+    await client.ws.close()
     refresh_token = hass.auth.async_validate_access_token(hass_access_token)
     assert refresh_token is not None
     hass.auth.async_remove_refresh_token(refresh_token)
+    await hass.async_block_till_done()
     assert (await http.get(shown["url"])).status == 401
 
 
