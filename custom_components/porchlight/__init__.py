@@ -30,8 +30,10 @@ from .entity import doorbell_device_id, entry_home_id, home_device_info
 from .ledger import ConsentLedger
 from .listener import StreamListener
 from .outbox import Outbox, OutboxItem
+from .panel import async_setup_entry_panel, async_setup_frontend
 from .services import async_setup_services
 from .views import async_register_clip_view
+from .websocket_api import async_setup_websocket_api
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -47,9 +49,11 @@ CLIP_PURGE_INTERVAL = timedelta(hours=1)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the services and the clip view once, whatever entries load."""
+    """Register services, the clip view, panel commands and card once."""
     async_setup_services(hass)
     async_register_clip_view(hass)
+    async_setup_websocket_api(hass)
+    await async_setup_frontend(hass)
     return True
 
 
@@ -138,6 +142,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
     listener.async_start()
     outbox.async_start()
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    await async_setup_entry_panel(hass, entry)
     return True
 
 

@@ -28,6 +28,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import PorchlightError, PorchlightNotFound, PorchlightRequestError
 from .clips import Clip
+from .compat import async_register_admin_service
 from .const import CONF_SHARE_RETENTION_DAYS, DEFAULT_SHARE_RETENTION_DAYS, DOMAIN
 from .coordinator import request_summary
 from .data import PorchlightConfigEntry, PorchlightData
@@ -345,7 +346,7 @@ async def _decline(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     except AlreadyQueued as err:  # pragma: no cover - raced with the check above
         raise _invalid("request_already_decided", request_id=request_id) from err
     data.coordinator.async_mark_decided(request_id, "declined")
-    return None
+    return {"request_id": request_id, "decision": "decline", "status": "queued"}
 
 
 async def _revoke_share(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -378,7 +379,7 @@ async def _revoke_share(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
         )
     )
     data.coordinator.async_update_listeners()
-    return None
+    return {"share_id": share_id, "status": "revoked"}
 
 
 async def _post_alert(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -461,13 +462,20 @@ SERVICES: Final[dict[str, tuple[Handler, SupportsResponse]]] = {
     SERVICE_SHARE_ALL: (_share_all, SupportsResponse.OPTIONAL),
     SERVICE_SHARE_CLIPS: (_share_clips, SupportsResponse.OPTIONAL),
     SERVICE_LIST_CLIPS: (_list_clips, SupportsResponse.ONLY),
-    SERVICE_DECLINE: (_decline, SupportsResponse.NONE),
-    SERVICE_REVOKE_SHARE: (_revoke_share, SupportsResponse.NONE),
+    SERVICE_DECLINE: (_decline, SupportsResponse.OPTIONAL),
+    SERVICE_REVOKE_SHARE: (_revoke_share, SupportsResponse.OPTIONAL),
     SERVICE_POST_ALERT: (_post_alert, SupportsResponse.OPTIONAL),
     SERVICE_COMMENT_ALERT: (_comment_alert, SupportsResponse.OPTIONAL),
     SERVICE_GET_REQUEST: (_get_request, SupportsResponse.ONLY),
     SERVICE_EXPORT_LEDGER: (_export_ledger, SupportsResponse.ONLY),
 }
+
+
+# Only the household's administrators decide (principle 9); automations,
+# which run without a user, still may.
+ADMIN_SERVICES: Final = frozenset(
+    {SERVICE_SHARE_ALL, SERVICE_SHARE_CLIPS, SERVICE_DECLINE, SERVICE_REVOKE_SHARE}
+)
 
 
 @callback
@@ -480,6 +488,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
         ) -> ServiceResponse:
             return await handler(hass, call)
 
-        hass.services.async_register(
-            DOMAIN, name, _call, schema=SCHEMAS[name], supports_response=supports
-        )
+        if name in ADMIN_SERVICES:
+            async_register_admin_service(
+                hass, DOMAIN, name, _call, SCHEMAS[name], supports
+            )
+        else:
+            hass.services.async_register(
+                DOMAIN, name, _call, schema=SCHEMAS[name], supports_response=supports
+            )
