@@ -9,6 +9,7 @@ import random
 import struct
 from typing import Any
 
+import orjson
 import pytest
 
 from custom_components.porchlight import ledger_chain
@@ -61,14 +62,17 @@ def test_every_character_hashes_the_same_both_ways() -> None:
 
 def test_numbers_are_read_exactly() -> None:
     rng = random.Random(7)  # noqa: S311 - reproducible samples
-    floats = [1e16, 1e-5, 1.5e-7, 123.4, -0.0, 5e-324, 1.7976931348623157e308]
-    for _ in range(2000):
+    floats = [1e16, 1e-5, 1.5e-7, 123.4, -0.0, 0.0, 5e-324, 1.7976931348623157e308]
+    for _ in range(3000):
         f = struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0]
         if math.isfinite(f):
             floats.append(f)
+        floats.append(rng.uniform(-1e6, 1e6))
     for f in floats:
         line = stored({"x": f, "list": [f, 1]})
-        assert parse_line(line)[1] is False  # fractions take the standard path
+        value, exact = parse_line(line)
+        assert value["data"]["x"] == f or math.isnan(f)
+        assert exact is ("e" not in repr(f))  # exponents take the standard path
         check_line(line)
     for big in (2**63, 2**64, 2**64 - 1, -(2**63) - 1, 2**70, -(10**30)):
         line = stored({"n": big})
@@ -79,6 +83,25 @@ def test_numbers_are_read_exactly() -> None:
     line = stored({"n": 2**40, "m": -7, "z": 0})
     assert parse_line(line)[1] is True
     check_line(line)
+
+
+def test_decimals_in_any_spelling_parse_like_json_loads() -> None:
+    """Whatever wrote the number, both parsers must land on the same float."""
+    rng = random.Random(13)  # noqa: S311 - reproducible samples
+    for _ in range(5000):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 40)))
+        point = rng.randrange(len(digits) + 1)
+        whole = digits[:point].lstrip("0") or "0"
+        text = f"{whole}.{digits[point:] or '0'}"
+        if rng.random() < 0.3:
+            text += f"e{rng.randrange(-30, 30)}"
+        line = b'{"x":' + text.encode() + b',"y":[-' + text.encode() + b"]}"
+        value, exact = parse_line(line)
+        assert value == json.loads(line), text
+        if exact:
+            assert orjson.dumps(value, option=orjson.OPT_SORT_KEYS) == (
+                ledger_chain._canonical(value).encode()
+            )
 
 
 @pytest.mark.parametrize(

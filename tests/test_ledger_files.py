@@ -722,3 +722,216 @@ def test_migrated_lines_keep_what_the_old_file_held() -> None:
         assert b"\n" not in line[:-1]
         back = ledger_chain.parse_line(line[:-1])[0]
         assert ledger_migrate.legacy_line(back) == line
+
+
+# --------------------------------------------------------------------------
+# Less common paths, each with a consequence a household would see
+
+
+@pytest.mark.parametrize("entry_id", ["", ".", "..", "a/b", "a\\b"])
+async def test_an_entry_id_cannot_name_another_folder(
+    hass: HomeAssistant, entry_id: str
+) -> None:
+    with pytest.raises(ValueError, match="not a config entry id"):
+        ConsentLedger(hass, entry_id)
+
+
+async def test_a_stray_next_segment_stops_appends_without_damage(
+    hass: HomeAssistant, small_segments: int
+) -> None:
+    ledger = await filled(hass, 3)
+    files = segment_files(hass, ENTRY_ID)
+    index = len(files) + (1 if files[-1].stat().st_size >= small_segments else 0)
+    while files[-1].stat().st_size < small_segments:
+        await ledger.async_append(KIND_DECISION, {"request_id": "pad"})
+        files = segment_files(hass, ENTRY_ID)
+        index = len(files) + 1
+    stray = folder(hass) / f"{index:06d}.jsonl"
+    stray.write_bytes(b"someone else's line\n")
+    count = ledger.count
+    with pytest.raises(LedgerStorageError):
+        await ledger.async_append(KIND_DECISION, {"request_id": "blocked"})
+    assert ledger.count == count
+    assert stray.read_bytes() == b"someone else's line\n"
+    assert (await ledger.async_verify()).ok
+
+
+async def test_a_big_old_ledger_migrates_into_several_segments(
+    hass: HomeAssistant, small_segments: int
+) -> None:
+    entries = old_entries(12)
+    await write_old_file(hass, {"entries": entries})
+    _, result = await loaded(hass)
+    assert result == LedgerVerification(True, 12)
+    assert len(segment_files(hass, ENTRY_ID)) > 2
+    assert ledger_file_entries(hass, ENTRY_ID) == entries
+
+
+@pytest.mark.parametrize(
+    ("raw", "entries", "extra"),
+    [
+        ({}, [], {}),
+        ([1, 2], [], {"unreadable_entries": [1, 2]}),
+        ({"version": 1}, [], {"unreadable_entries": {"version": 1}}),
+        ({"data": None}, [], {}),
+        ({"data": {"entries": [{"seq": 1}]}}, [{"seq": 1}], {}),
+    ],
+)
+def test_old_file_layouts(raw: Any, entries: list[Any], extra: dict[str, Any]) -> None:
+    assert ledger_migrate.legacy_layout(json.dumps(raw).encode()) == (entries, extra)
+
+
+async def test_a_migrated_entry_that_reads_back_differently_is_refused(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = await write_old_file(hass, {"entries": old_entries(2)})
+    monkeypatch.setattr(ledger_migrate, "parse_line", lambda line: ("other", False))
+    with pytest.raises(LedgerStorageError):
+        await ConsentLedger(hass, ENTRY_ID).async_load()
+    assert old.exists()
+    assert not folder(hass).exists()
+
+
+async def test_a_damaged_legacy_note_counts_as_unreadable(hass: HomeAssistant) -> None:
+    await filled(hass, 1)
+    (folder(hass) / "legacy.json").write_bytes(b"{half")
+    _, result = await loaded(hass)
+    assert result == LedgerVerification(
+        False, 1, 1, "the stored entries are unreadable"
+    )
+
+
+@pytest.mark.parametrize(
+    "tamper", [lambda c: c.update(seq=0), lambda c: c.update(segments=[])]
+)
+async def test_a_checkpoint_that_covers_nothing_is_ignored(
+    hass: HomeAssistant, hashed: list[int], tamper: Any
+) -> None:
+    ledger = await filled(hass, 2)
+    await ledger.async_flush()
+    path = folder(hass) / "checkpoint.json"
+    checkpoint = json.loads(path.read_text())
+    tamper(checkpoint)
+    path.write_text(json.dumps(checkpoint))
+    hashed.clear()
+    _, result = await loaded(hass)
+    assert result == LedgerVerification(True, 2)
+    assert hashed == [1, 2]
+
+
+async def test_a_checkpoint_never_goes_back_unless_a_break_says_so(
+    hass: HomeAssistant,
+) -> None:
+    ledger = await filled(hass, 4)
+    await ledger.async_flush()
+    files = ledger._files
+    current = files.checkpoint
+    assert current is not None
+    older = ledger_io.Checkpoint(2, "x" * 64, current.segments)
+    await hass.async_add_executor_job(files.offer_checkpoint, older)
+    assert json.loads((folder(hass) / "checkpoint.json").read_text())["seq"] == 4
+    await hass.async_add_executor_job(
+        lambda: files.offer_checkpoint(older, shrink=True)
+    )
+    assert json.loads((folder(hass) / "checkpoint.json").read_text())["seq"] == 2
+
+
+async def test_a_checkpoint_that_cannot_be_written_only_costs_speed(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, hashed: list[int]
+) -> None:
+    ledger = await filled(hass, 2)
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(ledger_store, "write_private_file", full)
+    await ledger.async_flush()
+    assert not (folder(hass) / "checkpoint.json").exists()
+    hashed.clear()
+    _, result = await loaded(hass)
+    assert result == LedgerVerification(True, 2)
+    assert hashed == [1, 2]
+
+
+async def test_a_failed_flush_says_so(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = await filled(hass, 1)
+
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(ledger_store, "FDATASYNC", failing)
+    with pytest.raises(LedgerStorageError) as info:
+        await ledger.async_flush()
+    assert info.value.translation_key == "ledger_write_failed"
+
+
+async def test_files_gone_under_a_running_ledger_fail_reads_clearly(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, small_segments: int
+) -> None:
+    monkeypatch.setattr(ledger_module, "RECENT_ENTRIES", 2)
+    ledger = await filled(hass, 9)
+    for path in segment_files(hass, ENTRY_ID):
+        path.unlink()
+    for read in (ledger.async_export(), ledger.async_entries_page(2, before_seq=3)):
+        with pytest.raises(LedgerStorageError) as info:
+            await read
+        assert info.value.translation_key == "ledger_read_failed"
+
+
+async def test_verify_after_a_break_still_counts_every_entry(
+    hass: HomeAssistant, small_segments: int
+) -> None:
+    ledger = await filled(hass, 12)
+    edit_ledger_entry(hass, ENTRY_ID, 1, lambda e: e.update(kind="edited"))
+    assert await ledger.async_verify() == LedgerVerification(
+        False, 12, 2, "content does not match its hash"
+    )
+
+
+async def test_a_segment_without_its_last_newline_keeps_its_lines(
+    hass: HomeAssistant, small_segments: int
+) -> None:
+    """Only the newest segment's tail can be torn; elsewhere it is evidence."""
+    await filled(hass, 12)
+    files = segment_files(hass, ENTRY_ID)
+    edit_ledger_entry(hass, ENTRY_ID, 0, lambda e: e.update(kind="edited"))
+    files[1].write_bytes(files[1].read_bytes().rstrip(b"\n"))
+    ledger, result = await loaded(hass)
+    assert (result.ok, result.broken_at, result.count) == (False, 1, 12)
+    exported = await ledger.async_export()
+    assert [e["seq"] for e in exported["entries"]] == list(range(1, 13))
+
+
+@pytest.mark.parametrize("segment_bytes", [600, 1 << 20])
+async def test_a_window_of_recent_entries_survives_a_checkpointed_load(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, segment_bytes: int
+) -> None:
+    monkeypatch.setattr(ledger_io, "SEGMENT_MAX_BYTES", segment_bytes)
+    monkeypatch.setattr(ledger_module, "RECENT_ENTRIES", 4)
+    ledger = await filled(hass, 15)
+    await ledger.async_flush()
+    again, _ = await loaded(hass)
+    expected = ledger_file_entries(hass, ENTRY_ID)[:-5:-1]
+    assert again.recent_entries() == expected
+    assert await again.async_entries_page(limit=4) == expected
+    assert again.recorded_request_ids() == ledger.recorded_request_ids()
+    entry = await again.async_append(KIND_DECISION, {"request_id": "next"})
+    assert (entry.seq, entry.prev) == (16, expected[0]["hash"])
+
+
+async def test_an_export_leaves_someone_elses_frozen_heap_frozen(
+    hass: HomeAssistant,
+) -> None:
+    import gc
+
+    ledger = await filled(hass, 2)
+    gc.freeze()
+    try:
+        assert (await ledger.async_export())["count"] == 2
+        assert gc.get_freeze_count() > 0  # not unfrozen by the export
+    finally:
+        gc.unfreeze()
+    assert (await ledger.async_export())["count"] == 2
+    assert gc.get_freeze_count() == 0

@@ -88,6 +88,7 @@ __all__ = [
     "KIND_SHARE_DELETED",
     "KIND_SHARE_REVOKED",
     "KIND_TAIL_DROPPED",
+    "RECENT_ENTRIES",
     "ConsentLedger",
     "LedgerDataError",
     "LedgerEntry",
@@ -117,7 +118,13 @@ def issue_id(entry_id: str) -> str:
 
 
 def ledger_dir(hass: HomeAssistant, entry_id: str) -> Path:
-    """The folder holding one config entry's ledger."""
+    """The folder holding one config entry's ledger.
+
+    Raises:
+        ValueError: ``entry_id`` would name another folder.
+    """
+    if entry_id in {"", ".", ".."} or "/" in entry_id or "\\" in entry_id:
+        raise ValueError(f"not a config entry id: {entry_id!r}")
     return Path(hass.config.path(STORAGE_DIR, LEDGER_DIR, entry_id))
 
 

@@ -8,12 +8,13 @@ hash of the entry before it (``GENESIS_HASH`` for the first).
 
 Verification parses and re-hashes every entry it checks, which dominates the
 cost of exporting a long ledger. Where it provably changes nothing it uses
-orjson (a Home Assistant dependency) instead of the standard library: a line
-whose numbers are all small integers parses to the same values with both, and
-orjson then encodes those values byte for byte like the canonical encoder
+orjson (a Home Assistant dependency) instead of the standard library: both
+read 64-bit integers, strings and floats printed without an exponent alike,
+and orjson then encodes such values byte for byte like the canonical encoder
 (a probe at import confirms it for strings and key order, else orjson is not
-used). Any line holding a fraction, an exponent or a very large integer takes
-the standard-library path, so the verdict is always the documented rule's.
+used). Any entry holding a larger integer or a float that orjson would print
+differently takes the standard-library path (:func:`parse_line`), so the
+verdict is always the documented rule's.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import hashlib
 import json
 import json.encoder as json_encoder
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -33,6 +33,7 @@ from .const import LOGGER
 
 GENESIS_HASH: Final = "0" * 64
 ENTRY_KEYS: Final = ("seq", "ts", "kind", "data", "prev", "hash")
+_ENTRY_KEY_SET: Final = frozenset(ENTRY_KEYS)
 
 KIND_REQUEST_RECEIVED: Final = "request_received"
 KIND_REQUEST_UPDATED: Final = "request_updated"
@@ -63,13 +64,6 @@ FORBIDDEN_KEYS: Final = frozenset(
         "pairing_code",
     }
 )
-
-# A number in a value position (after a key's colon, a comma, a bracket or at
-# the start) with a fraction, an exponent or 19+ digits. orjson would read
-# integers beyond 64 bits as floats and writes some floats unlike Python, so
-# lines with one take the standard-library path. Matches inside strings only
-# cost speed.
-_NOT_SMALL_INTEGERS: Final = re.compile(rb'(?:^|"\s*:|[,\[])\s*-?(?:\d+[.eE]|\d{19})')
 
 
 def _refuse(value: Any) -> Any:
@@ -215,18 +209,52 @@ def plain_json(value: Any, path: str = "data") -> Any:
 def parse_line(line: bytes) -> tuple[Any, bool]:
     """One stored line's value, and whether orjson may hash it.
 
-    A line that is not JSON at all (damage) becomes its text, so it is kept,
-    exported and reported like any other malformed entry.
+    orjson reads an integer beyond 64 bits as a float, and writes some floats
+    unlike Python (``1e-05`` as ``0.00001``, ``1e+16`` as ``1e16``); both kinds
+    show an exponent in Python's repr. A value whose floats all print the same
+    in both, without an exponent, is one both parsers read alike and orjson
+    encodes canonically. Anything else is read again by the standard library,
+    so the value is always what ``json.loads`` gives. A line that is not JSON
+    at all (damage) becomes its text, so it is kept, exported and reported
+    like any other malformed entry.
     """
-    if _ORJSON_EXACT and _NOT_SMALL_INTEGERS.search(line) is None:
+    if _ORJSON_EXACT:
         try:
-            return orjson.loads(line), True
+            value = orjson.loads(line)
         except orjson.JSONDecodeError:
             pass  # The standard library reads a few things orjson refuses.
+        else:
+            if _orjson_agrees(value):
+                return value, True
     try:
         return json.loads(line), False
     except (ValueError, RecursionError):
         return line.decode(errors="replace"), False
+
+
+def _orjson_agrees(value: Any) -> bool:
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return kind is not float or _same_float(value)
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is int:
+            continue  # by far the most common: nothing to look into
+        if kind is float:
+            if not _same_float(item):
+                return False
+        elif (kind is dict or kind is list) and not _orjson_agrees(item):
+            return False
+    return True
+
+
+def _same_float(value: float) -> bool:
+    text = float.__repr__(value)
+    return "e" not in text and orjson.dumps(value) == text.encode()
 
 
 def stored_digest(entry: dict[str, Any], exact: bool) -> str:
@@ -310,7 +338,7 @@ class ChainVerifier:
 
     def _check(self, entry: Any, exact: bool) -> str | None:
         expected = self.count
-        if not isinstance(entry, dict) or any(k not in entry for k in ENTRY_KEYS):
+        if not isinstance(entry, dict) or not entry.keys() >= _ENTRY_KEY_SET:
             return "malformed entry"
         seq = entry["seq"]
         if seq != expected or isinstance(seq, bool):

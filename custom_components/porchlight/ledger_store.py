@@ -83,8 +83,6 @@ class LedgerFiles:
     """One ledger's directory; every method blocks and must run in an executor."""
 
     def __init__(self, directory: Path, legacy: Path) -> None:
-        if directory.name in {"", ".", ".."} or os.sep in directory.name:
-            raise ValueError("invalid ledger directory")
         self.directory = directory
         self.legacy = legacy
         self.segments: list[Segment] = []
