@@ -320,7 +320,9 @@ class ConsentLedger:
         Taken together with :meth:`async_add_listener` in one callback, no
         entry falls between the snapshot and the first notification.
         """
-        picked = list(self._recent)[-max(0, limit) :] if limit > 0 else []
+        if limit <= 0:
+            return []
+        picked = list(self._recent)[-limit:]
         return copy.deepcopy([entry for _, entry in reversed(picked)])
 
     async def async_entries_page(

@@ -67,37 +67,32 @@ class Scan:
         self.broken: Checkpoint | None = None  # the verified prefix of a break
 
     def run(self, names: Sequence[str]) -> None:
-        """Go through the named segments, in order."""
-        covered = self._covered(names)
+        """Go through the named segments, in order, reading each once."""
+        covered = self.cp.segments if self.cp is not None else ()
+        if [name for name, _, _ in covered] != list(names[: len(covered)]):
+            raise CheckpointMismatch
         for i, name in enumerate(names):
             data = (self.directory / name).read_bytes()
             segment = Segment(name, self.position + 1, size=len(data))
             self.segments.append(segment)
-            start = covered[i] if i < len(covered) else 0
-            segment.sha.update(data)
+            start = self._trusted(data, covered[i], segment) if i < len(covered) else 0
+            segment.sha.update(memoryview(data)[start:])
             if start:
                 self._index(data[:start], segment)
             if self.cp is not None and i == len(covered) - 1:
                 self._join_checkpoint(self.cp)
             self._check(data, start, segment)
 
-    def _covered(self, names: Sequence[str]) -> list[int]:
-        """Bytes of each segment the checkpoint vouches for; raises if it lies."""
-        if self.cp is None:
-            return []
-        sizes: list[int] = []
-        for i, (name, size, digest) in enumerate(self.cp.segments):
-            if i >= len(names) or names[i] != name:
-                raise CheckpointMismatch
-            prefix = read_prefix(self.directory / name, size)
-            if (
-                len(prefix) != size
-                or (size and prefix[-1:] != b"\n")
-                or hashlib.sha256(prefix).hexdigest() != digest
-            ):
-                raise CheckpointMismatch
-            sizes.append(size)
-        return sizes
+    @staticmethod
+    def _trusted(data: bytes, covered: tuple[str, int, str], segment: Segment) -> int:
+        """How much of ``data`` the checkpoint vouches for; raises if it lies."""
+        _, size, digest = covered
+        if len(data) < size or (size and data[size - 1] != 0x0A):
+            raise CheckpointMismatch
+        segment.sha.update(memoryview(data)[:size])
+        if segment.sha.hexdigest() != digest:
+            raise CheckpointMismatch
+        return size
 
     def _join_checkpoint(self, cp: Checkpoint) -> None:
         """Continue the chain from the checkpoint, if the files agree with it."""
