@@ -68,6 +68,19 @@ def _deprecated_usage_from_porchlight_fails(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.fixture(autouse=True)
+def _config_folder_per_test(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Give each Home Assistant test a config folder of its own.
+
+    The consent ledger writes real files under ``<config>/.storage``; the
+    harness's shared testing config folder must neither collect them nor
+    hand one test's (or one parallel run's) ledger to another.
+    """
+    if "hass" in request.fixturenames and not _is_hub_test(request):
+        hass = request.getfixturevalue("hass")
+        hass.config.config_dir = str(tmp_path / "config")
+
+
+@pytest.fixture(autouse=True)
 def _hub_tests_may_use_sockets(request: pytest.FixtureRequest) -> None:
     """Allow hub tests to open local sockets (the harness blocks them)."""
     if _is_hub_test(request):

@@ -61,7 +61,7 @@ def home_client(hub: HubHarness, entry: PorchlightConfigEntry) -> Client:
 def ledger_entries(entry: PorchlightConfigEntry, kind: str) -> list[dict[str, Any]]:
     return [
         e["data"]
-        for e in entry.runtime_data.ledger.export()["entries"]
+        for e in reversed(entry.runtime_data.ledger.recent_entries())
         if e["kind"] == kind
     ]
 
@@ -424,9 +424,7 @@ async def test_refused_decision_shows_hub_status_again(
     assert failed["request_id"] == request["id"]
     assert failed["decision"] == "decline"
     assert 400 <= failed["status"] < 500
-    assert "decision_delivered" not in [
-        e["kind"] for e in data.ledger.export()["entries"]
-    ]
+    assert "decision_delivered" not in [e["kind"] for e in data.ledger.recent_entries()]
     await wait_for(lambda: current(entry, request["id"]).status == "withdrawn")
     assert ledger_entries(entry, "request_updated") == [
         {"request_id": request["id"], "status": "withdrawn"}

@@ -21,6 +21,7 @@ from custom_components.porchlight.const import DOMAIN
 
 from .e2e import pair_entry, post_request, wait_for
 from .hub.conftest import Client, HubHarness
+from .ledger_helpers import edit_ledger_entry
 
 HOME_NAME = "Maple Cottage 17"
 CONTACT = "Det. Smith, 555-0100"
@@ -105,7 +106,6 @@ async def test_diagnostics_are_redacted(
 async def test_diagnostics_report_a_broken_ledger(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
-    hass_storage: dict[str, object],
     real_hub: HubHarness,
 ) -> None:
     entry = await pair_entry(hass, real_hub)
@@ -116,8 +116,9 @@ async def test_diagnostics_report_a_broken_ledger(
     )
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    stored = hass_storage[f"{DOMAIN}.ledger.{entry.entry_id}"]["data"]["entries"]  # type: ignore[index]
-    stored[0]["data"]["case_number"] = "EDITED"
+    stored = edit_ledger_entry(
+        hass, entry.entry_id, 0, lambda e: e["data"].update(case_number="EDITED")
+    )
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     await wait_for(lambda: entry.runtime_data.listener.connected)
@@ -125,6 +126,6 @@ async def test_diagnostics_report_a_broken_ledger(
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
     assert result["ledger"]["ok"] is False
-    assert result["ledger"]["broken_at"] == stored[0]["seq"]
+    assert result["ledger"]["broken_at"] == stored["seq"]
     assert result["outbox"] == []
     assert result["connection"]["stream_connected"] is True

@@ -12,10 +12,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.porchlight import async_remove_config_entry_device
 from custom_components.porchlight.const import CONF_HOME_ID, CONF_HUB_ID, DOMAIN
+from custom_components.porchlight.ledger import ledger_dir
 
 from .conftest import FakeHub
 from .e2e import pair_entry
 from .hub.conftest import HubHarness
+from .ledger_helpers import segment_files
 
 
 def _entry(url: str, hub_id: str = "hub-1") -> MockConfigEntry:
@@ -51,13 +53,12 @@ async def test_removing_entry_forgets_ledger_and_outbox(
     hass: HomeAssistant, real_hub: HubHarness, hass_storage: dict[str, Any]
 ) -> None:
     entry = await pair_entry(hass, real_hub)
-    ledger_key = f"{DOMAIN}.ledger.{entry.entry_id}"
     await entry.runtime_data.ledger.async_append("opt_in", {}, durable=True)
-    assert ledger_key in hass_storage
+    assert segment_files(hass, entry.entry_id)
 
     await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
-    assert ledger_key not in hass_storage
+    assert not ledger_dir(hass, entry.entry_id).exists()
 
 
 async def test_home_device_cannot_be_removed(

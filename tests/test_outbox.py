@@ -36,10 +36,10 @@ from custom_components.porchlight.outbox import (
 )
 
 from .hub.conftest import Client, HubHarness, clip_entry, open_request
+from .ledger_helpers import ledger_file_entries
 
 ENTRY_ID = "entry-1"
 OUTBOX_KEY = f"{DOMAIN}.outbox.{ENTRY_ID}"
-LEDGER_KEY = f"{DOMAIN}.ledger.{ENTRY_ID}"
 
 type MakeOutbox = Callable[..., Awaitable[Outbox]]
 
@@ -102,8 +102,9 @@ async def later(hass: HomeAssistant, seconds: float = 301) -> None:
     await settle(hass)
 
 
-def ledger_entries(hass_storage: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(hass_storage[LEDGER_KEY]["data"]["entries"])
+def ledger_entries(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """The ledger as on disk (what a restart would read)."""
+    return ledger_file_entries(hass, ENTRY_ID)
 
 
 def stored_items(hass_storage: dict[str, Any]) -> list[dict[str, Any]]:
@@ -131,7 +132,7 @@ async def test_share_is_stored_before_it_is_sent_and_delivered(
         seen_on_send.append(
             (
                 stored_items(hass_storage),
-                [e["kind"] for e in ledger_entries(hass_storage)],
+                [e["kind"] for e in ledger_entries(hass)],
             )
         )
         return await real_decide(request_id, body)
@@ -151,7 +152,7 @@ async def test_share_is_stored_before_it_is_sent_and_delivered(
     assert outbox.items() == []
     assert stored_items(hass_storage) == []
     assert outbox.pending_decision(request_id) is None
-    entries = ledger_entries(hass_storage)
+    entries = ledger_entries(hass)
     assert [e["kind"] for e in entries] == [KIND_DECISION, KIND_DECISION_DELIVERED]
     assert entries[0]["data"] == {
         "request_id": request_id,
@@ -173,7 +174,7 @@ async def test_share_is_stored_before_it_is_sent_and_delivered(
     assert delivered[0][1]["share_id"] == hub_view["share_id"]
     assert delivered[0][1]["retention_days"] == 7
     assert not outbox.retry_scheduled
-    assert outbox.ledger.verify().ok
+    assert (await outbox.ledger.async_verify()).ok
 
 
 async def test_decline_with_async_callback(
@@ -194,7 +195,7 @@ async def test_decline_with_async_callback(
     await settle(hass)
     assert done.is_set()
     assert (await home.hub_request(request_id))["decision"] == "decline"
-    delivered = ledger_entries(hass_storage)[-1]
+    delivered = ledger_entries(hass)[-1]
     assert delivered["kind"] == KIND_DECISION_DELIVERED
     assert "share_id" not in delivered["data"]
 
@@ -212,7 +213,7 @@ async def test_hub_down_then_back(
     item = await outbox.async_enqueue_decision(request_id, "decline")
     # Persisted before the hub was even tried.
     assert [i["id"] for i in stored_items(hass_storage)] == [item.id]
-    assert [e["kind"] for e in ledger_entries(hass_storage)] == [KIND_DECISION]
+    assert [e["kind"] for e in ledger_entries(hass)] == [KIND_DECISION]
     await settle(hass)
     assert outbox.pending_decision(request_id) is item
     assert item.attempts == 1
@@ -231,7 +232,7 @@ async def test_hub_down_then_back(
     assert outbox.items() == []
     assert not outbox.retry_scheduled
     assert (await home.hub_request(request_id))["decision"] == "decline"
-    assert ledger_entries(hass_storage)[-1]["kind"] == KIND_DECISION_DELIVERED
+    assert ledger_entries(hass)[-1]["kind"] == KIND_DECISION_DELIVERED
 
 
 async def test_restart_still_delivers(
@@ -261,11 +262,11 @@ async def test_restart_still_delivers(
     assert second.items() == []
     hub_view = await home.hub_request(request_id)
     assert hub_view["decision"] == "share"
-    assert [e["kind"] for e in ledger_entries(hass_storage)] == [
+    assert [e["kind"] for e in ledger_entries(hass)] == [
         KIND_DECISION,
         KIND_DECISION_DELIVERED,
     ]
-    assert second.ledger.verify().ok
+    assert (await second.ledger.async_verify()).ok
 
 
 async def test_answer_lost_in_transit_is_replayed(
@@ -287,7 +288,7 @@ async def test_answer_lost_in_transit_is_replayed(
     assert status == 200
     await later(hass)
     assert outbox.items() == []
-    delivered = ledger_entries(hass_storage)[-1]
+    delivered = ledger_entries(hass)[-1]
     assert delivered["kind"] == KIND_DECISION_DELIVERED
     assert delivered["data"]["share_id"] == first_answer["share_id"]
 
@@ -312,7 +313,7 @@ async def test_already_decided_the_same_way_counts_as_delivered(
     await outbox.async_enqueue_decision(request_id, "decline")
     await settle(hass)
     assert outbox.items() == []
-    assert ledger_entries(hass_storage)[-1]["kind"] == KIND_DECISION_DELIVERED
+    assert ledger_entries(hass)[-1]["kind"] == KIND_DECISION_DELIVERED
     assert delivered == [
         {
             "request_id": request_id,
@@ -345,7 +346,7 @@ async def test_already_decided_otherwise_fails(
     assert stored_items(hass_storage) == []
     [err] = failed
     assert (err.status, err.code) == (409, "already_decided")
-    entry = ledger_entries(hass_storage)[-1]
+    entry = ledger_entries(hass)[-1]
     assert entry["kind"] == KIND_DECISION_FAILED
     assert entry["data"]["code"] == "already_decided"
     assert entry["data"]["status"] == 409
@@ -383,7 +384,7 @@ async def test_refused_decision_is_dropped_and_ledgered(
     assert not outbox.retry_scheduled
     assert failed[0][0] is item
     assert failed[0][1].status == status
-    entry = ledger_entries(hass_storage)[-1]
+    entry = ledger_entries(hass)[-1]
     assert entry["kind"] == KIND_DECISION_FAILED
     assert entry["data"]["request_id"] == request_id
     assert entry["data"]["status"] == status
@@ -444,7 +445,7 @@ async def test_enqueue_rules(
         "decision": "share",
         "idempotency_key": second.idempotency_key,
     }
-    assert [e["kind"] for e in ledger_entries(hass_storage)] == [KIND_DECISION] * 2
+    assert [e["kind"] for e in ledger_entries(hass)] == [KIND_DECISION] * 2
     await outbox.async_stop()
 
 
@@ -729,7 +730,7 @@ async def test_conflict_lookup_problems(
     await settle(hass)
     if outcome == "failed":
         assert outbox.items() == []
-        entry = ledger_entries(hass_storage)[-1]
+        entry = ledger_entries(hass)[-1]
         assert entry["kind"] == KIND_DECISION_FAILED
         assert entry["data"]["code"] == "already_decided"
     else:
@@ -754,7 +755,7 @@ async def test_other_conflicts_and_bad_input_fail(
         await outbox.async_enqueue_decision(request_id, "decline")
     await settle(hass)
     assert outbox.items() == []
-    failed = [e["data"] for e in ledger_entries(hass_storage)[-3:]]
+    failed = [e["data"] for e in ledger_entries(hass)[-3:]]
     assert [(f["status"], f["code"]) for f in failed] == [
         (409, "request_closed"),
         (400, None),

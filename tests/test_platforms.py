@@ -197,7 +197,7 @@ async def test_switch_turned_off_twice_ledgers_once(
         )
     assert hass.states.get(switch).state == STATE_OFF
     await hass.async_block_till_done()
-    kinds = [e["kind"] for e in entry.runtime_data.ledger.export()["entries"]]
+    kinds = [e["kind"] for e in entry.runtime_data.ledger.recent_entries()]
     assert kinds.count("opt_out") == 1
 
 

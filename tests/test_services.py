@@ -117,7 +117,7 @@ async def agency_view(agency: Client, request_id: str) -> dict[str, Any]:
 
 
 def kinds(entry: PorchlightConfigEntry) -> list[str]:
-    return [e["kind"] for e in entry.runtime_data.ledger.export()["entries"]]
+    return [e["kind"] for e in reversed(entry.runtime_data.ledger.recent_entries())]
 
 
 def state_of(hass: HomeAssistant, platform: str, key: str) -> str:
@@ -528,7 +528,7 @@ async def test_revoke_share(hass: HomeAssistant, real_hub: HubHarness) -> None:
     # The hub announces the revocation on the stream as well. The stream is
     # in order: once a later request has arrived, that announcement has too.
     await pending_request(hass, real_hub, entry, agency, "CASE-AFTER")
-    export = entry.runtime_data.ledger.export()
+    export = await entry.runtime_data.ledger.async_export()
     revoked = [e for e in export["entries"] if e["kind"] == "share_revoked"]
     deleted = [e for e in export["entries"] if e["kind"] == "share_deleted"]
     assert [e["data"]["share_id"] for e in revoked] == [share_id]

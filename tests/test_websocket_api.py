@@ -43,6 +43,7 @@ from custom_components.porchlight.data import PorchlightConfigEntry
 
 from .e2e import eventually, pair_entry, post_request, wait_for
 from .hub.conftest import Client, HubHarness
+from .ledger_helpers import edit_ledger_entry
 from .panel_client import PanelClient
 
 STRINGS = json.loads(
@@ -467,7 +468,7 @@ async def test_shares_with_accesses_and_revocation(
 
 
 async def _accesses_in_ledger(entry: PorchlightConfigEntry, count: int) -> bool:
-    entries = entry.runtime_data.ledger.export()["entries"]
+    entries = (await entry.runtime_data.ledger.async_export())["entries"]
     return sum(e["kind"] == "share_accessed" for e in entries) == count
 
 
@@ -512,7 +513,7 @@ async def test_ledger_pages_newest_first(
     agency = await real_hub.add_agency()
     for case in ("CASE-1", "CASE-2", "CASE-3"):
         await pending(hass, real_hub, entry, agency, case)
-    export = entry.runtime_data.ledger.export()
+    export = await entry.runtime_data.ledger.async_export()
     newest_first = list(reversed(export["entries"]))
     assert len(newest_first) >= 3
     client = await panel(hass, hass_ws_client)
@@ -552,7 +553,6 @@ async def test_ledger_pages_newest_first(
 async def test_ledger_that_does_not_verify(
     hass: HomeAssistant,
     hass_ws_client: WebSocketGenerator,
-    hass_storage: dict[str, Any],
     real_hub: HubHarness,
 ) -> None:
     entry = await pair_entry(hass, real_hub)
@@ -560,10 +560,14 @@ async def test_ledger_that_does_not_verify(
     for case in ("CASE-1", "CASE-2", "CASE-3"):
         await pending(hass, real_hub, entry, agency, case)
     assert await hass.config_entries.async_unload(entry.entry_id)
-    stored = hass_storage[f"{DOMAIN}.ledger.{entry.entry_id}"]["data"]["entries"]
-    assert len(stored) >= 3
-    stored[0]["data"]["edited"] = "by hand"
-    stored[1]["seq"] = "two"
+
+    def edit() -> None:
+        edit_ledger_entry(
+            hass, entry.entry_id, 0, lambda e: e["data"].update(edited="by hand")
+        )
+        edit_ledger_entry(hass, entry.entry_id, 1, lambda e: e.update(seq="two"))
+
+    await hass.async_add_executor_job(edit)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     client = await panel(hass, hass_ws_client)
@@ -777,7 +781,9 @@ async def test_decisions_refuse_other_users_but_not_automations(
     )
     await hass.async_block_till_done()
     await eventually(lambda: _declined_at_hub(agency, request["id"]), within=10)
-    kinds = [e["kind"] for e in entry.runtime_data.ledger.export()["entries"]]
+    kinds = [
+        e["kind"] for e in (await entry.runtime_data.ledger.async_export())["entries"]
+    ]
     assert "decision" in kinds
 
     # An administrator decides in person, and gets the answer back.

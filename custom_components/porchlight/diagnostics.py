@@ -31,7 +31,7 @@ async def async_get_config_entry_diagnostics(
     data = entry.runtime_data
     coordinator = data.coordinator
     state = coordinator.data
-    verification = data.ledger.verify()
+    verification = await data.ledger.async_verify()
     return async_redact_data(
         {
             "entry": {

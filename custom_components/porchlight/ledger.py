@@ -3,14 +3,23 @@
 Every request, decision, upload, access and deletion is appended here so the
 household can later prove what it agreed to and what happened to its footage
 (DESIGN §1.4). Each entry carries the SHA-256 of its own canonical JSON and the
-hash of the entry before it, so editing or removing an entry in the storage
-file breaks the chain at that point and :meth:`ConsentLedger.verify` says where.
+hash of the entry before it (:mod:`.ledger_chain`), so editing, removing or
+reordering an entry breaks the chain at that point and verification says
+where.
 
 A hash chain kept next to the data cannot stop someone with write access from
 rewriting *all* of it; it makes accidental corruption and casual edits
 evident, which is what a household ledger needs. History is never rewritten:
 a broken chain is reported (a repair issue) and kept as evidence, and new
 entries keep chaining from the last stored one.
+
+The ledger lives in append-only segment files (:mod:`.ledger_store` says why
+not one ``Store`` or SQLite), so an append costs one short write, and one
+``fdatasync`` when durable, however long the ledger is. Files are read and
+entries re-hashed only in the executor: at load for what the checkpoint does
+not cover, and in full at every export and verification. Memory holds the
+newest ``RECENT_ENTRIES`` entries, the ids of recorded requests and a few
+numbers per segment, not the whole ledger.
 
 The ledger never holds footage, tokens or other secrets: entry data must be
 plain JSON (bytes are refused) and keys that name secrets are refused.
@@ -19,105 +28,88 @@ plain JSON (bytes are refused) and keys that name secrets are refused.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-import json.encoder as json_encoder
-import math
+import copy
+from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 from typing import Any, Final
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.json import json_bytes
-from homeassistant.helpers.storage import Store
+from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.util import dt as dt_util
-from homeassistant.util.json import json_loads
 
-from .compat import STORE_KWARGS
 from .const import DOMAIN, LOGGER
-
-STORAGE_VERSION: Final = 1
-STORAGE_MINOR_VERSION: Final = 1
-SAVE_DELAY: Final = 1.0
-GENESIS_HASH: Final = "0" * 64
-
-KIND_REQUEST_RECEIVED: Final = "request_received"
-KIND_REQUEST_UPDATED: Final = "request_updated"
-KIND_DECISION: Final = "decision"
-KIND_DECISION_DELIVERED: Final = "decision_delivered"
-KIND_DECISION_FAILED: Final = "decision_failed"
-KIND_OPT_OUT: Final = "opt_out"
-KIND_OPT_IN: Final = "opt_in"
-KIND_SHARE_ACCESSED: Final = "share_accessed"
-KIND_SHARE_DELETED: Final = "share_deleted"
-KIND_SHARE_REVOKED: Final = "share_revoked"
-KIND_CLIP_UPLOADED: Final = "clip_uploaded"
-KIND_SHARE_COMPLETED: Final = "share_completed"
-
-# Keys that name secrets. Refusing them makes it hard to leak a token into a
-# file that households export and hand to others.
-FORBIDDEN_KEYS: Final = frozenset(
-    {
-        "token",
-        "access_token",
-        "refresh_token",
-        "authorization",
-        "api_key",
-        "password",
-        "secret",
-        "pairing_code",
-    }
+from .ledger_chain import (
+    FORBIDDEN_KEYS,
+    GENESIS_HASH,
+    KIND_CLIP_UPLOADED,
+    KIND_DECISION,
+    KIND_DECISION_DELIVERED,
+    KIND_DECISION_FAILED,
+    KIND_OPT_IN,
+    KIND_OPT_OUT,
+    KIND_REQUEST_RECEIVED,
+    KIND_REQUEST_UPDATED,
+    KIND_SHARE_ACCESSED,
+    KIND_SHARE_COMPLETED,
+    KIND_SHARE_DELETED,
+    KIND_SHARE_REVOKED,
+    KIND_TAIL_DROPPED,
+    LedgerDataError,
+    LedgerEntry,
+    LedgerVerification,
+    entry_hash,
+    entry_line,
+    make_canonical_encoder,
+    parse_line,
+    plain_json,
 )
+from .ledger_migrate import migrate
+from .ledger_scan import read_chain, read_lines, request_id_of
+from .ledger_store import LedgerFiles, Loaded
 
-_ENTRY_KEYS: Final = ("seq", "ts", "kind", "data", "prev", "hash")
+__all__ = [
+    "FORBIDDEN_KEYS",
+    "GENESIS_HASH",
+    "KIND_CLIP_UPLOADED",
+    "KIND_DECISION",
+    "KIND_DECISION_DELIVERED",
+    "KIND_DECISION_FAILED",
+    "KIND_OPT_IN",
+    "KIND_OPT_OUT",
+    "KIND_REQUEST_RECEIVED",
+    "KIND_REQUEST_UPDATED",
+    "KIND_SHARE_ACCESSED",
+    "KIND_SHARE_COMPLETED",
+    "KIND_SHARE_DELETED",
+    "KIND_SHARE_REVOKED",
+    "KIND_TAIL_DROPPED",
+    "RECENT_ENTRIES",
+    "ConsentLedger",
+    "LedgerDataError",
+    "LedgerEntry",
+    "LedgerStorageError",
+    "LedgerVerification",
+    "entry_hash",
+    "issue_id",
+    "ledger_dir",
+    "make_canonical_encoder",
+    "plain_json",
+]
 
+RECENT_ENTRIES: Final = 500
+PAGE_MAX: Final = 500
+LEDGER_DIR: Final = "porchlight_ledger"
 
-def _refuse(value: Any) -> Any:
-    raise TypeError(f"{type(value).__name__} is not plain JSON")
-
-
-def make_canonical_encoder() -> Callable[[Any], str]:
-    """The canonical JSON encoder, as fast as this Python allows.
-
-    ``json.dumps`` rebuilds its C encoder on every call, which is most of the
-    cost of verifying a long ledger. Building it once is about a third faster;
-    it relies on an internal of the ``json`` module, so it is only used when it
-    exists and encodes a probe exactly like the public API.
-    """
-    slow = json.JSONEncoder(
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode
-    try:
-        fast = json_encoder.c_make_encoder(  # type: ignore[attr-defined]
-            None,
-            _refuse,
-            json_encoder.encode_basestring,
-            None,
-            ":",
-            ",",
-            True,
-            False,
-            False,
-        )
-
-        def encode(value: Any) -> str:
-            return "".join(fast(value, 0))
-
-        probe = {"b": [1, 2.5, None, True, "é\n\u2028"], "a": {"z": -0.0, "y": 1e16}}
-        if encode(probe) == slow(probe):
-            return encode
-    except Exception:
-        LOGGER.debug("Using the standard JSON encoder for ledger hashes")
-    return slow
+Listener = Callable[[LedgerEntry], None]
 
 
-_canonical: Final = make_canonical_encoder()
-
-
-class LedgerDataError(TypeError):
-    """Entry data that the ledger refuses: not plain JSON, bytes or a secret."""
+class LedgerStorageError(HomeAssistantError):
+    """The ledger's files could not be written or read; nothing was recorded."""
 
 
 def issue_id(entry_id: str) -> str:
@@ -125,112 +117,28 @@ def issue_id(entry_id: str) -> str:
     return f"ledger_broken_{entry_id}"
 
 
-def entry_hash(seq: int, ts: str, kind: str, data: Any, prev: str) -> str:
-    """Hash an entry the way anyone can recompute it from an export.
+def ledger_dir(hass: HomeAssistant, entry_id: str) -> Path:
+    """The folder holding one config entry's ledger.
 
-    The canonical form is ``json.dumps`` of ``{"data", "kind", "prev", "seq",
-    "ts"}`` with sorted keys, ``(",", ":")`` separators and no ASCII escaping,
-    encoded as UTF-8.
+    Raises:
+        ValueError: ``entry_id`` would name another folder.
     """
-    canonical = _canonical(
-        {"seq": seq, "ts": ts, "kind": kind, "data": data, "prev": prev}
+    if entry_id in {"", ".", ".."} or "/" in entry_id or "\\" in entry_id:
+        raise ValueError(f"not a config entry id: {entry_id!r}")
+    return Path(hass.config.path(STORAGE_DIR, LEDGER_DIR, entry_id))
+
+
+def legacy_path(hass: HomeAssistant, entry_id: str) -> Path:
+    """Where releases before issue 12 kept the ledger (one ``Store`` file)."""
+    return Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.ledger.{entry_id}"))
+
+
+def _storage_error(err: OSError, key: str) -> LedgerStorageError:
+    return LedgerStorageError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"error": err.strerror or str(err)},
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    """One appended entry."""
-
-    seq: int
-    ts: str
-    kind: str
-    data: dict[str, Any]
-    prev: str
-    hash: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """The entry as stored and exported."""
-        return {
-            "seq": self.seq,
-            "ts": self.ts,
-            "kind": self.kind,
-            "data": self.data,
-            "prev": self.prev,
-            "hash": self.hash,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerVerification:
-    """Whether the chain holds, and where it first breaks if not."""
-
-    ok: bool
-    count: int
-    broken_at: int | None = None
-    reason: str | None = None
-
-
-def plain_json(value: Any, path: str = "data") -> Any:
-    """Return a detached, JSON-native copy of ``value`` or refuse it.
-
-    Copying matters: a caller mutating its dict after appending would otherwise
-    change an entry whose hash is already fixed, and the ledger would look
-    tampered with after the next save.
-    """
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise LedgerDataError(f"{path}: not a finite number")
-        return value
-    if isinstance(value, bytes | bytearray | memoryview):
-        raise LedgerDataError(f"{path}: the ledger never holds raw bytes or footage")
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise LedgerDataError(f"{path}: keys must be strings")
-            if key.lower() in FORBIDDEN_KEYS:
-                raise LedgerDataError(
-                    f"{path}.{key}: the ledger never holds secrets or tokens"
-                )
-            out[key] = plain_json(item, f"{path}.{key}")
-        return out
-    if isinstance(value, list | tuple):
-        return [plain_json(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    raise LedgerDataError(f"{path}: {type(value).__name__} is not plain JSON")
-
-
-def verify_entries(entries: list[Any]) -> LedgerVerification:
-    """Recompute every hash and check the links and the numbering."""
-    prev = GENESIS_HASH
-    count = len(entries)
-    for index, entry in enumerate(entries):
-        expected = index + 1
-        if not isinstance(entry, dict) or any(k not in entry for k in _ENTRY_KEYS):
-            return LedgerVerification(False, count, expected, "malformed entry")
-        seq = entry["seq"]
-        if seq != expected or isinstance(seq, bool):
-            return LedgerVerification(
-                False, count, expected, f"expected entry {expected}, found {seq!r}"
-            )
-        if entry["prev"] != prev:
-            return LedgerVerification(
-                False, count, expected, "does not link to the entry before it"
-            )
-        try:
-            digest = entry_hash(
-                seq, entry["ts"], entry["kind"], entry["data"], entry["prev"]
-            )
-        except (TypeError, ValueError):
-            return LedgerVerification(False, count, expected, "malformed entry")
-        if entry["hash"] != digest:
-            return LedgerVerification(
-                False, count, expected, "content does not match its hash"
-            )
-        prev = digest
-    return LedgerVerification(True, count)
 
 
 class ConsentLedger:
@@ -239,57 +147,61 @@ class ConsentLedger:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         self.hass = hass
         self.entry_id = entry_id
-        self._store: Store[dict[str, Any]] = Store(
-            hass,
-            STORAGE_VERSION,
-            f"{DOMAIN}.ledger.{entry_id}",
-            private=True,
-            atomic_writes=True,
-            minor_version=STORAGE_MINOR_VERSION,
-            **STORE_KWARGS,
+        self._files = LedgerFiles(
+            ledger_dir(hass, entry_id), legacy_path(hass, entry_id)
         )
-        self._entries: list[Any] = []
-        # Top-level keys a newer version wrote; kept so a downgrade loses nothing.
-        self._extra: dict[str, Any] = {}
         self._lock = asyncio.Lock()
         self._loaded = False
-        self._unsaved = False
+        self._count = 0
+        self._tail: tuple[int, str] = (0, GENESIS_HASH)
+        self._recent: deque[tuple[int, Any]] = deque(maxlen=RECENT_ENTRIES)
+        self._request_ids: set[str] = set()
+        # The first break known (from the last full check), None while it holds.
+        self._broken: LedgerVerification | None = None
+        self._unreadable = False
+        self._listeners: list[Listener] = []
 
     @property
     def count(self) -> int:
         """How many entries the ledger holds."""
-        return len(self._entries)
+        return self._count
 
     @property
     def head(self) -> str:
         """The hash the next entry will link to."""
-        return self._tail()[1]
+        return self._tail[1]
+
+    @property
+    def verification(self) -> LedgerVerification:
+        """What the last full check found, carried over the appends since.
+
+        An append links to the head, so it cannot break a chain that held:
+        a panel can show this on every change without re-hashing anything.
+        """
+        return self._broken or LedgerVerification(True, self._count)
 
     async def async_load(self) -> LedgerVerification:
         """Load the ledger and check its chain; a broken one raises a repair issue.
 
-        The stored data is kept exactly as found, even when it does not verify:
-        it is the household's evidence, and rewriting it would hide the damage.
+        An old-format ledger is migrated first. The stored data is kept as
+        found, even when it does not verify: it is the household's evidence.
+        Only a half-written last line is cut off, kept aside and recorded.
+
+        Raises:
+            LedgerStorageError: The ledger's files cannot be read or migrated.
         """
-        # Typed loosely on purpose: the file may hold anything.
-        stored: Any = await self._store.async_load()
-        entries: list[Any] = []
-        extra: dict[str, Any] = {}
-        if isinstance(stored, dict):
-            extra = {k: v for k, v in stored.items() if k != "entries"}
-            raw = stored.get("entries", [])
-            if isinstance(raw, list):
-                entries = raw
-            else:
-                extra["unreadable_entries"] = raw
-        elif stored is not None:
-            extra["unreadable_entries"] = stored
-        # Hashing a long ledger takes a while; do it off the event loop. The
-        # entries are not shared yet, so nothing can change them meanwhile.
-        result = await self.hass.async_add_executor_job(_verify_stored, entries, extra)
-        self._entries = entries
-        self._extra = extra
-        self._loaded = True
+        async with self._lock:
+            try:
+                loaded = await self.hass.async_add_executor_job(self._load_files)
+            except OSError as err:
+                LOGGER.error(
+                    "Cannot read the consent ledger of %s: %s", self.entry_id, err
+                )
+                raise _storage_error(err, "ledger_read_failed") from err
+            self._adopt(loaded)
+        if loaded.torn is not None:
+            await self.async_append(KIND_TAIL_DROPPED, loaded.torn, durable=True)
+        result = self._verdict(loaded.verification, self._count)
         if not result.ok:
             LOGGER.error(
                 "The consent ledger of %s does not verify at entry %s: %s",
@@ -300,33 +212,29 @@ class ConsentLedger:
         self._update_issue(result)
         return result
 
-    def verify(self) -> LedgerVerification:
-        """Recompute every hash and check prev links and sequence numbers."""
-        return _verify_stored(self._entries, self._extra)
+    async def async_verify(self) -> LedgerVerification:
+        """Recompute every hash, prev link and sequence number, in the executor."""
+        return (await self._async_read(collect=False))[0]
 
     def recorded_request_ids(self) -> set[str]:
         """Ids of the requests whose arrival is already in the ledger."""
-        return {
-            entry["data"]["request_id"]
-            for entry in self._entries
-            if isinstance(entry, dict)
-            and entry.get("kind") == KIND_REQUEST_RECEIVED
-            and isinstance(entry.get("data"), dict)
-            and isinstance(entry["data"].get("request_id"), str)
-        }
+        return set(self._request_ids)
 
     async def async_append(
         self, kind: str, data: Mapping[str, Any], *, durable: bool = False
     ) -> LedgerEntry:
         """Append an entry that links to the current head.
 
-        ``durable`` waits until the entry is on disk; use it for decisions and
-        opt-outs, where losing the entry to a crash would lose consent history.
-        Other entries are written within a second, and at Home Assistant's
-        final write on shutdown.
+        Every entry is written before this returns, so it survives Home
+        Assistant being killed; ``durable`` also waits until it is on the disk
+        itself (``fdatasync``), so it survives a power cut: use it for
+        decisions and opt-outs, where losing the entry would lose consent
+        history.
 
         Raises:
             LedgerDataError: ``data`` is not plain JSON, holds bytes or a secret.
+            LedgerStorageError: It could not be written (disk full…); nothing
+                was recorded.
             RuntimeError: The ledger was not loaded.
         """
         if not self._loaded:
@@ -337,85 +245,200 @@ class ConsentLedger:
         if not isinstance(clean, dict):
             raise LedgerDataError("data: expected a mapping")
         async with self._lock:
-            last_seq, prev = self._tail()
+            last_seq, prev = self._tail
             seq = last_seq + 1
             ts = dt_util.utcnow().isoformat()
             entry = LedgerEntry(
                 seq, ts, kind, clean, prev, entry_hash(seq, ts, kind, clean, prev)
             )
-            self._entries.append(entry.as_dict())
-            if durable:
-                self._unsaved = False
-                await self._store.async_save(self._data_to_save())
-            else:
-                self._unsaved = True
-                self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
+            line = entry_line(entry.as_dict())
+            try:
+                await self.hass.async_add_executor_job(
+                    self._files.append, line, durable, self._good_head()
+                )
+            except OSError as err:
+                LOGGER.error(
+                    "Could not record a %s entry in the consent ledger of %s: %s",
+                    kind,
+                    self.entry_id,
+                    err,
+                )
+                raise _storage_error(err, "ledger_write_failed") from err
+            self._count += 1
+            self._tail = (seq, entry.hash)
+            # A copy read back from the line: callers keep ``entry`` and may
+            # change its data, which must not change what the ledger shows.
+            self._recent.append((self._count, parse_line(line[:-1])[0]))
+            if (request_id := request_id_of(entry.as_dict())) is not None:
+                self._request_ids.add(request_id)
+        for listener in list(self._listeners):
+            try:
+                listener(entry)
+            except Exception:
+                LOGGER.exception("Error in a consent ledger listener")
         return entry
 
     async def async_flush(self) -> None:
-        """Write entries still waiting for their delayed save, now.
+        """Make every entry durable and checkpoint them, so a restart re-hashes none.
 
-        Call it when the config entry unloads: a delayed write from this
-        instance landing after a reload's new instance has written would
-        overwrite the newer entries.
+        Call it when the config entry unloads.
         """
         async with self._lock:
-            if self._unsaved:
-                self._unsaved = False
-                await self._store.async_save(self._data_to_save())
+            if not self._loaded or not self._count:
+                return
+            try:
+                await self.hass.async_add_executor_job(
+                    self._files.flush, self._good_head()
+                )
+            except OSError as err:
+                raise _storage_error(err, "ledger_write_failed") from err
 
-    def export(self, since: datetime | None = None) -> dict[str, Any]:
+    async def async_export(self, since: datetime | None = None) -> dict[str, Any]:
         """The entries (from ``since`` on) with the chain's verification.
 
-        Exporting re-checks the chain, so the repair issue follows the result:
-        raised when it breaks, withdrawn when it verifies again (for example
-        after a backup was restored).
+        Exporting re-checks the whole chain (in the executor), so the repair
+        issue follows the result: raised when it breaks, withdrawn when it
+        verifies again (for example after a backup was restored).
         """
-        result = self.verify()
-        self._update_issue(result)
-        if since is None:
-            selected = self._entries
-        else:
-            threshold = dt_util.as_utc(since)
-            selected = [e for e in self._entries if _at_or_after(e, threshold)]
+        threshold = dt_util.as_utc(since) if since is not None else None
+        result, entries, head = await self._async_read(True, threshold)
         return {
-            # A detached copy: callers (service responses) must not be able to
-            # change entries whose hashes are fixed.
-            "entries": json_loads(json_bytes(selected)),
-            "count": len(selected),
+            "entries": entries,
+            "count": len(entries),
             "verified": result.ok,
             "broken_at": result.broken_at,
-            "head": self.head,
+            "head": head,
         }
+
+    @callback
+    def async_add_listener(self, listener: Listener) -> CALLBACK_TYPE:
+        """Call ``listener`` with each entry once written; returns the unsubscribe."""
+        self._listeners.append(listener)
+
+        @callback
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    @callback
+    def recent_entries(self, limit: int = RECENT_ENTRIES) -> list[Any]:
+        """The newest entries (at most ``RECENT_ENTRIES``), newest first, as copies.
+
+        Taken together with :meth:`async_add_listener` in one callback, no
+        entry falls between the snapshot and the first notification.
+        """
+        if limit <= 0:
+            return []
+        picked = list(self._recent)[-limit:]
+        return copy.deepcopy([entry for _, entry in reversed(picked)])
+
+    async def async_entries_page(
+        self, limit: int = 50, before_seq: int | None = None
+    ) -> list[Any]:
+        """Up to ``limit`` entries before ``before_seq``, newest first, as copies.
+
+        Entries are addressed by position, which is their ``seq`` on an intact
+        chain. Recent pages come from memory; older ones are read from their
+        segment in the executor, never the whole ledger.
+        """
+        limit = max(1, min(limit, PAGE_MAX))
+        last = self._count if before_seq is None else min(before_seq - 1, self._count)
+        if last < 1:
+            return []
+        first = max(1, last - limit + 1)
+        if self._recent and self._recent[0][0] <= first:
+            base = self._recent[0][0]
+            picked = [self._recent[pos - base][1] for pos in range(last, first - 1, -1)]
+            return copy.deepcopy(picked)
+        async with self._lock:
+            views = self._files.snapshot()
+        try:
+            entries = await self.hass.async_add_executor_job(
+                read_lines, views, first, last
+            )
+        except OSError as err:
+            raise _storage_error(err, "ledger_read_failed") from err
+        entries.reverse()
+        return entries
 
     async def async_remove(self) -> None:
         """Delete the ledger with its config entry."""
         async with self._lock:
-            await self._store.async_remove()
-            self._unsaved = False
-            self._entries = []
-            self._extra = {}
+            await self.hass.async_add_executor_job(self._files.remove)
+            self._count = 0
+            self._tail = (0, GENESIS_HASH)
+            self._recent.clear()
+            self._request_ids.clear()
+            self._broken = None
+            self._unreadable = False
         ir.async_delete_issue(self.hass, DOMAIN, issue_id(self.entry_id))
 
-    def _tail(self) -> tuple[int, str]:
-        """The last stored sequence number and hash, even on a broken chain."""
-        if not self._entries:
-            return 0, GENESIS_HASH
-        last = self._entries[-1]
-        seq = last.get("seq") if isinstance(last, dict) else None
-        digest = last.get("hash") if isinstance(last, dict) else None
-        if not isinstance(seq, int) or isinstance(seq, bool):
-            seq = len(self._entries)
-        if not isinstance(digest, str):
-            digest = hashlib.sha256(
-                json.dumps(last, sort_keys=True, default=str).encode()
-            ).hexdigest()
-        return seq, digest
+    def _load_files(self) -> Loaded:
+        """Migrate an old-format ledger if there is one, then load (executor)."""
+        moved = migrate(self._files.legacy, self._files.directory)
+        if moved is not None:
+            LOGGER.info(
+                "Moved the consent ledger of %s (%s entries) to %s",
+                self.entry_id,
+                moved,
+                self._files.directory,
+            )
+        return self._files.load(RECENT_ENTRIES)
 
-    def _data_to_save(self) -> dict[str, Any]:
-        # A new list: the Store may serialise it in an executor thread while
-        # the event loop appends.
-        return {**self._extra, "entries": list(self._entries)}
+    def _adopt(self, loaded: Loaded) -> None:
+        self._count = loaded.verification.count
+        self._tail = loaded.tail
+        self._recent.clear()
+        self._recent.extend(loaded.recent)
+        self._request_ids = loaded.request_ids
+        self._unreadable = loaded.unreadable
+        self._broken = None if loaded.verification.ok else loaded.verification
+        self._loaded = True
+
+    def _good_head(self) -> str | None:
+        """The head, if the whole chain is known to verify (for checkpoints)."""
+        return self.head if self._broken is None and self._count else None
+
+    def _verdict(self, chain: LedgerVerification, count: int) -> LedgerVerification:
+        """The chain's verdict over ``count`` entries, and an unreadable old file's."""
+        if not chain.ok:
+            return LedgerVerification(False, count, chain.broken_at, chain.reason)
+        if self._unreadable:
+            return LedgerVerification(
+                False, count, 1, "the stored entries are unreadable"
+            )
+        return LedgerVerification(True, count)
+
+    async def _async_read(
+        self, collect: bool, since: datetime | None = None
+    ) -> tuple[LedgerVerification, list[Any], str]:
+        """Read and verify every entry in the executor; the issue follows."""
+        async with self._lock:
+            views = self._files.snapshot()
+            head = self.head
+            count = self._count
+        try:
+            read = await self.hass.async_add_executor_job(
+                read_chain, views, collect, since
+            )
+        except OSError as err:
+            raise _storage_error(err, "ledger_read_failed") from err
+        chain = read.verification
+        async with self._lock:
+            if not chain.ok:
+                self._broken = chain
+            elif chain.count == count == self._count:
+                self._broken = None
+            await self.hass.async_add_executor_job(
+                partial(
+                    self._files.offer_checkpoint, read.checkpoint, shrink=not chain.ok
+                )
+            )
+        result = self._verdict(chain, chain.count)
+        self._update_issue(result)
+        return result, read.entries, head
 
     def _update_issue(self, result: LedgerVerification) -> None:
         if result.ok:
@@ -436,23 +459,3 @@ class ConsentLedger:
                 "reason": result.reason or "",
             },
         )
-
-
-def _verify_stored(entries: list[Any], extra: dict[str, Any]) -> LedgerVerification:
-    result = verify_entries(entries)
-    if result.ok and "unreadable_entries" in extra:
-        return LedgerVerification(
-            False, result.count, 1, "the stored entries are unreadable"
-        )
-    return result
-
-
-def _at_or_after(entry: Any, threshold: datetime) -> bool:
-    """Whether an entry is from ``threshold`` on; unreadable times are kept."""
-    try:
-        when = datetime.fromisoformat(entry["ts"])
-    except (TypeError, KeyError, ValueError):
-        return True
-    if when.tzinfo is None:
-        return True
-    return when >= threshold

@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 from .clips import Clip
 from .const import CONF_SHARE_RETENTION_DAYS, DEFAULT_SHARE_RETENTION_DAYS
 from .data import PorchlightConfigEntry
+from .ledger import LedgerVerification
 from .models import Share, VideoRequest
 from .outbox import ITEM_DECISION, OutboxItem
 from .services import RETENTION_MAX, RETENTION_MIN
@@ -325,37 +326,18 @@ def shares_payload(
 
 
 def ledger_page(
-    export: dict[str, Any], limit: int, before_seq: int | None
+    entries: list[Any], verification: LedgerVerification, count: int, head: str
 ) -> dict[str, Any]:
-    """A page of the exported ledger, newest first, with its verification.
-
-    Entries are paged by their place in the chain; an entry too damaged to
-    carry a sequence number is placed by its position, so it is shown rather
-    than hidden.
-    """
-    entries: list[Any] = export["entries"]
-    numbered = [
-        (_seq(entry, position), entry) for position, entry in enumerate(entries, 1)
-    ]
-    if before_seq is not None:
-        numbered = [(seq, entry) for seq, entry in numbered if seq < before_seq]
-    page = [entry for _, entry in reversed(numbered[-limit:])]
+    """A page of the ledger (newest first) with the chain's verification."""
     result: dict[str, Any] = {
-        "verified": bool(export["verified"]),
-        "count": len(entries),
-        "head": export.get("head"),
-        "entries": page,
+        "verified": verification.ok,
+        "count": count,
+        "head": head,
+        "entries": entries,
     }
-    if not result["verified"]:
+    if not verification.ok:
         result["problem"] = (
-            f"The hash chain does not verify from entry {export.get('broken_at')} on:"
+            f"The hash chain does not verify from entry {verification.broken_at} on:"
             " an entry was changed, removed or damaged."
         )
     return result
-
-
-def _seq(entry: Any, position: int) -> int:
-    seq = entry.get("seq") if isinstance(entry, dict) else None
-    if isinstance(seq, int) and not isinstance(seq, bool):
-        return seq
-    return position

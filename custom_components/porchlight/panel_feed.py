@@ -31,7 +31,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 from .data import PorchlightConfigEntry
-from .ledger import KIND_SHARE_ACCESSED
+from .ledger import KIND_SHARE_ACCESSED, LedgerEntry
 from .outbox import OutboxItem
 from .panel_data import Access, requests_payload, shares_payload
 
@@ -53,9 +53,9 @@ class EntryFeed:
         self._changed = changed
         # Ledger entries appended since the entry loaded: the ledger's mark.
         self.ledger_changes = 0
-        # Agency accesses by share id, read from the ledger on first use and
+        # Agency accesses by share id, read from the ledger once loaded and
         # kept up to date from its appends since.
-        self._accesses: dict[str, dict[tuple[str, ...], Access]] | None = None
+        self._accesses: dict[str, dict[tuple[str, ...], Access]] = {}
         self._undo: list[CALLBACK_TYPE] = []
 
     @callback
@@ -64,8 +64,13 @@ class EntryFeed:
         data = self.entry.runtime_data
         self._undo.append(data.coordinator.async_add_listener(self._changed))
         self._undo.append(data.clips.async_add_listener(self._changed))
-        self._wrap_ledger()
+        self._undo.append(data.ledger.async_add_listener(self._on_ledger_entry))
         self._wrap_outbox()
+        self.entry.async_create_background_task(
+            self.entry.runtime_data.coordinator.hass,
+            self._async_read_accesses(),
+            f"{DOMAIN} panel accesses {self.entry.entry_id}",
+        )
 
     @callback
     def async_detach(self) -> None:
@@ -74,18 +79,24 @@ class EntryFeed:
             self._undo.pop()()
 
     def accesses(self) -> dict[str, list[Access]]:
-        """Every agency access to this home's shares, by share id."""
-        if self._accesses is None:
-            self._accesses = {}
-            for entry in self.entry.runtime_data.ledger.export()["entries"]:
-                if isinstance(entry, dict) and entry.get("kind") == KIND_SHARE_ACCESSED:
-                    self._record_access(entry.get("data"))
+        """Every agency access to this home's shares known so far, by share id.
+
+        Read from the ledger in the background once the entry loads (the
+        panel is told when that is done) and kept up to date from its appends.
+        """
         return {
             share_id: list(found.values()) for share_id, found in self._accesses.items()
         }
 
+    async def _async_read_accesses(self) -> None:
+        export = await self.entry.runtime_data.ledger.async_export()
+        for entry in export["entries"]:
+            if isinstance(entry, dict) and entry.get("kind") == KIND_SHARE_ACCESSED:
+                self._record_access(entry.get("data"))
+        self._changed()
+
     def _record_access(self, data: Any) -> None:
-        if self._accesses is None or not isinstance(data, Mapping):
+        if not isinstance(data, Mapping):
             return
         access = {
             key: str(data.get(key) or "")
@@ -96,28 +107,12 @@ class EntryFeed:
         # being appended counts once.
         self._accesses.setdefault(key[0], {})[key] = access
 
-    def _wrap_ledger(self) -> None:
-        ledger = self.entry.runtime_data.ledger
-        original = ledger.async_append
-
-        async def async_append(
-            kind: str, data: Mapping[str, Any], *, durable: bool = False
-        ) -> Any:
-            appended = await original(kind, data, durable=durable)
-            self.ledger_changes += 1
-            if kind == KIND_SHARE_ACCESSED:
-                self._record_access(data)
-            self._changed()
-            return appended
-
-        ledger.async_append = async_append  # type: ignore[method-assign]
-
-        @callback
-        def unwrap() -> None:
-            if vars(ledger).get("async_append") is async_append:
-                del ledger.async_append
-
-        self._undo.append(unwrap)
+    @callback
+    def _on_ledger_entry(self, entry: LedgerEntry) -> None:
+        self.ledger_changes += 1
+        if entry.kind == KIND_SHARE_ACCESSED:
+            self._record_access(entry.data)
+        self._changed()
 
     def _wrap_outbox(self) -> None:
         outbox = self.entry.runtime_data.outbox

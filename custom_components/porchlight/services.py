@@ -453,7 +453,7 @@ async def _get_request(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
 async def _export_ledger(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     entry = resolve_entry(hass, call)
     since: datetime | None = call.data.get(ATTR_SINCE)
-    return entry.runtime_data.ledger.export(since)
+    return await entry.runtime_data.ledger.async_export(since)
 
 
 Handler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]

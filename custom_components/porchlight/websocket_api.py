@@ -23,6 +23,7 @@ from homeassistant.components.http.auth import async_sign_path
 from homeassistant.components.websocket_api import async_register_command
 from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.components.websocket_api.decorators import (
+    async_response,
     require_admin,
     websocket_command,
 )
@@ -172,14 +173,21 @@ def ws_shares(
     }
 )
 @require_admin
-@callback
-def ws_ledger(
+@async_response
+async def ws_ledger(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
-    """A page of the consent ledger, newest first, and whether it verifies."""
+    """A page of the consent ledger, newest first, and whether it verifies.
+
+    The page is read without copying the ledger (recent entries come from
+    memory, older ones from their segment in the executor), and the verdict
+    is the ledger's standing one: nothing is re-hashed per page.
+    """
     entry = resolve_entry(hass, msg.get(ATTR_CONFIG_ENTRY_ID))
     limit, before = _ledger_paging(msg)
-    page = ledger_page(entry.runtime_data.ledger.export(), limit, before)
+    ledger = entry.runtime_data.ledger
+    entries = await ledger.async_entries_page(limit, before)
+    page = ledger_page(entries, ledger.verification, ledger.count, ledger.head)
     connection.send_result(msg["id"], {"config_entry_id": entry.entry_id, **page})
 
 
