@@ -24,7 +24,6 @@ from homeassistant.util.hass_dict import HassKey
 from .const import DOMAIN
 from .data import PorchlightConfigEntry
 from .panel_feed import async_get_feeds
-from .views import async_register_clip_view
 
 STATIC_URL: Final = "/porchlight_static"
 BUNDLE_NAME: Final = "porchlight-panel.js"
@@ -54,9 +53,9 @@ async def async_setup_frontend(hass: HomeAssistant) -> str:
         [StaticPathConfig(path, str(BUNDLE_PATH), cache_headers=True)]
     )
     url = hass.data[DATA_BUNDLE_URL] = f"{path}?v={integration.version}"
+    # The panel's clip thumbnails are served by the clip view, which
+    # async_setup registers (views.py).
     frontend.add_extra_js_url(hass, url)
-    # The panel's clip thumbnails are served by the clip view.
-    async_register_clip_view(hass)
     return url
 
 
