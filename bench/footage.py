@@ -232,9 +232,9 @@ async def agency_downloads(
     result.download_s = time.perf_counter() - t0
 
 
-def read_ledger(data: PorchlightData, result: ShareResult) -> None:
+async def read_ledger(data: PorchlightData, result: ShareResult) -> None:
     """What the consent ledger says about the share."""
-    for entry in data.ledger.export()["entries"]:
+    for entry in (await data.ledger.async_export())["entries"]:
         if entry["kind"] == KIND_CLIP_UPLOADED:
             result.clip_uploaded_entries += 1
         elif entry["kind"] == KIND_SHARE_COMPLETED:
@@ -303,7 +303,7 @@ async def run_share(tmp: Path) -> ShareResult:
                 result.status = str(response.get("status"))
                 shared = response.get("clips")
                 result.in_response = len(shared) if isinstance(shared, list) else 0
-            read_ledger(data, result)
+            await read_ledger(data, result)
             await agency_downloads(session, hub, key, request_id, expected, result)
             # Unloaded while the hub still runs, so the stream ends quietly.
             await hass.config_entries.async_unload(entry.entry_id)

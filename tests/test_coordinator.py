@@ -426,9 +426,13 @@ async def test_refused_decision_shows_hub_status_again(
     assert 400 <= failed["status"] < 500
     assert "decision_delivered" not in [e["kind"] for e in data.ledger.recent_entries()]
     await wait_for(lambda: current(entry, request["id"]).status == "withdrawn")
-    assert ledger_entries(entry, "request_updated") == [
-        {"request_id": request["id"], "status": "withdrawn"}
-    ]
+    # The entry is written (in the executor) just after the state changes.
+    await wait_for(
+        lambda: (
+            ledger_entries(entry, "request_updated")
+            == [{"request_id": request["id"], "status": "withdrawn"}]
+        )
+    )
     if not stream_sees_it:
         data.listener.async_start()
     await wait_for(lambda: data.listener.connected)

@@ -22,6 +22,7 @@ from porchlight_hub.context import HUB
 
 from .e2e import entity_id, eventually, pair_entry, post_request, wait_for
 from .hub.conftest import HubHarness, offset
+from .ledger_helpers import edit_ledger_entry
 
 
 @pytest.fixture(autouse=True)
@@ -282,7 +283,7 @@ async def test_malformed_stream_message_is_skipped(
 
 
 async def test_tampered_ledger_is_reported(
-    hass: HomeAssistant, hass_storage: dict[str, Any], real_hub: HubHarness
+    hass: HomeAssistant, real_hub: HubHarness
 ) -> None:
     entry = await pair_entry(hass, real_hub)
     agency = await real_hub.add_agency()
@@ -291,9 +292,13 @@ async def test_tampered_ledger_is_reported(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
 
-    key = f"{DOMAIN}.ledger.{entry.entry_id}"
-    stored = hass_storage[key]["data"]["entries"]
-    stored[0]["data"]["agency"] = "Somebody else"
+    edited = await hass.async_add_executor_job(
+        edit_ledger_entry,
+        hass,
+        entry.entry_id,
+        0,
+        lambda e: e["data"].update(agency="Somebody else"),
+    )
 
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -301,7 +306,7 @@ async def test_tampered_ledger_is_reported(
         DOMAIN, "export_ledger", {}, blocking=True, return_response=True
     )
     assert export["verified"] is False
-    assert export["broken_at"] == stored[0]["seq"]
+    assert export["broken_at"] == edited["seq"]
     issues = ir.async_get(hass).issues
     assert (DOMAIN, f"ledger_broken_{entry.entry_id}") in issues
 
