@@ -289,6 +289,9 @@ async def test_scheduled_resync_finds_a_lost_request_once(
 
     _fire_scheduled_resync(hass, entry)
     await wait_for(lambda: request["id"] in coordinator.data.requests)
+    # "received" fires once the request is in the ledger (written in the
+    # executor), a moment after the data shows it.
+    await wait_for(lambda: received == [request["id"]])
     await hass.async_block_till_done()
 
     assert received == [request["id"]]
