@@ -559,13 +559,22 @@ def old_entries(count: int) -> list[dict[str, Any]]:
 
 
 async def write_old_file(hass: HomeAssistant, data: Any) -> Path:
-    """Write the old ledger's file the way Home Assistant's Store wrote it."""
-    store: Store[Any] = Store(
-        hass, 1, OLD_KEY, private=True, atomic_writes=True, minor_version=1
-    )
+    """Write the old ledger's file the way Home Assistant's Store wrote it.
+
+    Written straight to disk: the harness keeps Store's own writes in memory,
+    and the migration reads the file.
+    """
+    store: Store[Any] = Store(hass, 1, OLD_KEY, private=True, minor_version=1)
+    path = Path(store.path)
     wrapper = {"version": 1, "minor_version": 1, "key": OLD_KEY, "data": data}
-    await hass.async_add_executor_job(store._write_data, store.path, wrapper)
-    return Path(store.path)
+
+    def write() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(wrapper, indent=4))
+        path.chmod(0o600)
+
+    await hass.async_add_executor_job(write)
+    return path
 
 
 async def test_an_old_ledger_is_migrated_unchanged(

@@ -35,6 +35,18 @@ def requests_of(entry: PorchlightConfigEntry) -> dict[str, Any]:
     return entry.runtime_data.coordinator.data.requests  # type: ignore[return-value]
 
 
+def holds(entry: PorchlightConfigEntry, request_id: str) -> bool:
+    """The entry holds the request and its ledger says so.
+
+    The ledger entry is written after the state change, so a test that
+    snapshots the local state must wait for both.
+    """
+    return request_id in requests_of(entry) and any(
+        e["kind"] == "request_received" and e["data"].get("request_id") == request_id
+        for e in entry.runtime_data.ledger.recent_entries()
+    )
+
+
 def current(entry: PorchlightConfigEntry, request_id: str) -> Any:
     """One request as the entry holds it now."""
     return requests_of(entry)[request_id]
@@ -135,7 +147,7 @@ async def pending_request(
 ) -> dict[str, Any]:
     """Post a request and wait until the entry holds it as pending."""
     request = await post_request(hass, hub, agency, case)
-    await wait_for(lambda: request["id"] in requests_of(entry))
+    await wait_for(lambda: holds(entry, request["id"]))
     return request
 
 
@@ -330,7 +342,7 @@ async def test_two_entries_need_a_choice(
     request = await post_request(hass, real_hub, agency)
     assert request["homes_reached"] == 2
     for entry in (first, second):
-        await wait_for(lambda entry=entry: request["id"] in requests_of(entry))
+        await wait_for(lambda entry=entry: holds(entry, request["id"]))
     before = (local_state(first), local_state(second))
 
     await refused(hass, "decline", {"request_id": request["id"]}, "multiple_entries")
