@@ -100,7 +100,7 @@ async def agency_download(agency: Agency, clip_id: str) -> Download:
 
 async def _call(
     agency: Agency, method: str, path: str, body: Any = None
-) -> tuple[int, Any]:
+) -> tuple[int, dict[str, Any]]:
     async with (
         aiohttp.ClientSession() as session,
         session.request(
@@ -111,4 +111,5 @@ async def _call(
             timeout=aiohttp.ClientTimeout(total=30),
         ) as resp,
     ):
-        return resp.status, await resp.json()
+        answer: dict[str, Any] = await resp.json()
+        return resp.status, answer

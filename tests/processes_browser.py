@@ -20,12 +20,53 @@ from typing import Any, Final
 
 import pytest
 
-from .processes import REPO, stop_process
+from .processes import REPO, HomeAssistant, stop_process
 
 PLAYWRIGHT: Final = REPO / "frontend" / "node_modules" / "playwright-core"
 CHROMIUM: Final = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 type Answer = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+async def add_member(
+    hass: HomeAssistant, name: str, username: str, password: str
+) -> dict[str, Any]:
+    """A household member who is not an administrator, logged in; their tokens.
+
+    Added as Settings → People does, logged in through the login form's API:
+    the tokens the frontend keeps (``hassTokens``) for a browser to use.
+    """
+    user = await hass.ws(
+        {"type": "config/auth/create", "name": name, "group_ids": ["system-users"]}
+    )
+    await hass.ws(
+        {
+            "type": "config/auth_provider/homeassistant/create",
+            "user_id": user["user"]["id"],
+            "username": username,
+            "password": password,
+        }
+    )
+    client_id = f"{hass.url}/"
+    flow = await hass.rest(
+        "POST",
+        "/auth/login_flow",
+        {
+            "client_id": client_id,
+            "handler": ["homeassistant", None],
+            "redirect_uri": f"{client_id}?auth_callback=1",
+        },
+        auth=False,
+    )
+    done = await hass.rest(
+        "POST",
+        f"/auth/login_flow/{flow['flow_id']}",
+        {"client_id": client_id, "username": username, "password": password},
+        auth=False,
+    )
+    if done.get("type") != "create_entry":
+        raise RuntimeError(f"login refused: {done.get('errors')}")
+    return await hass.tokens_for(done["result"])
 
 
 def browser_tools() -> str:
@@ -85,6 +126,7 @@ async def run_script(
                 if "report" in message:
                     report = message["report"]
                     continue
+                reply: dict[str, Any]
                 try:
                     reply = {"answer": await answer(message)}
                 except Exception as exc:  # told to the script, raised below
@@ -96,8 +138,8 @@ async def run_script(
     finally:
         await stop_process(proc)
     if report is not None:
-        text = json.dumps(report, indent=1)
-        await asyncio.to_thread((folder / f"{script.stem}.report.json").write_text, text)
+        saved = folder / f"{script.stem}.report.json"
+        await asyncio.to_thread(saved.write_text, json.dumps(report, indent=1))
     if failure is not None:
         raise failure
     if report is None or report.get("failed"):
