@@ -160,6 +160,7 @@ async function run(browser) {
   await share.getByRole("button", { name: "Revoke", exact: true }).click();
   await share.getByRole("button", { name: "Yes, revoke" }).click();
   out.revoked_text = await textOnceShown(share, "Revoked");
+  out.revoke_buttons_after = await share.getByRole("button", { name: "Revoke", exact: true }).count();
   await ask("revoked", { share_id: shared.share_id });
 
   log("the ledger");
