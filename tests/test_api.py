@@ -395,7 +395,12 @@ async def test_list_skips_invalid_items_and_logs_once(
         first = await client.list_alerts(1600)
         second = await client.list_alerts(1600)
     assert [a.id for a in first] == [a.id for a in second] == ["alr-1"]
-    warnings = [r.getMessage() for r in caplog.records]
+    # Ours only: under load asyncio adds its own slow-callback warnings.
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("custom_components.porchlight")
+    ]
     assert len(warnings) == 2, warnings
     assert any("expected an object" in w for w in warnings)
     assert any("'ufo'" in w for w in warnings)
