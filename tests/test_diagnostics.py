@@ -111,8 +111,9 @@ async def test_diagnostics_report_a_broken_ledger(
     entry = await pair_entry(hass, real_hub)
     agency = await real_hub.add_agency()
     request = await post_request(hass, real_hub, agency)
+    # The state shows the request a moment before its ledger entry lands.
     await wait_for(
-        lambda: request["id"] in entry.runtime_data.coordinator.data.requests
+        lambda: request["id"] in entry.runtime_data.ledger.recorded_request_ids()
     )
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
