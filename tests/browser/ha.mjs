@@ -57,7 +57,9 @@ export async function openPage(context, url, viewport = DESKTOP) {
   page.errors = [];
   page.on("pageerror", (err) => page.errors.push(String(err)));
   await page.goto(url);
-  await page.locator("home-assistant-main").waitFor();
+  // Home Assistant's frontend boots slowly in a cold, busy browser: a
+  // bound for a loaded machine, not a speed target.
+  await page.locator("home-assistant-main").waitFor({ timeout: 180_000 });
   return page;
 }
 
