@@ -34,10 +34,12 @@ import aiohttp
 from sqlalchemy import func, insert, select, update
 from yarl import URL
 
-from . import admin, db
+from . import admin, db, signing
+from .agency_keys import AgencyIdentity
 from .app import announced, run_until_signalled, running_hub
 from .clock import Clock, SystemClock
 from .context import HUB, Hub
+from .demo_keys import identity_path, load_or_create
 from .geo import METRES_PER_DEGREE_LAT
 from .security import hash_secret, new_token
 from .settings import Settings
@@ -252,6 +254,7 @@ class DemoStart:
     pairing_code: str
     agency_key: str
     neighbours: int
+    identity_path: str
 
 
 def offset(
@@ -328,6 +331,8 @@ class Demo:
         self.home_id = ""
         self.agency_id = ""
         self.agency_key = ""
+        self.identity_file = identity_path(hub.settings)
+        self.identity: AgencyIdentity = load_or_create(self.identity_file)[0]
         self.neighbours: list[Neighbour] = []
         # The latest problems, for a test to assert on; never growing unbounded.
         self.failures: deque[str] = deque(maxlen=100)
@@ -424,7 +429,15 @@ class Demo:
                     "longitude": lon,
                 }
             )
-        agency = await admin.add_agency(engine, AGENCY_NAME, AGENCY_KIND, clock=clock)
+        identity = self.identity
+        agency = await admin.add_agency(
+            engine,
+            AGENCY_NAME,
+            AGENCY_KIND,
+            recipient=identity.recipient,
+            signing_key=identity.signing_key,
+            clock=clock,
+        )
         self.agency_key = agency.api_key
         return {
             "seed": self.seed,
@@ -445,6 +458,31 @@ class Demo:
             )
         return key
 
+    async def _match_keys(self) -> None:
+        """Register the identity file's keys if the database holds others.
+
+        A demo database from before agencies had keys, or whose identity file
+        was deleted and made anew, would otherwise have every request refused.
+        """
+        a = db.agencies
+        async with self.hub.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(a.c.recipient, a.c.signing_key).where(
+                        a.c.id == self.agency_id
+                    )
+                )
+            ).one()
+        wanted = (self.identity.recipient, self.identity.signing_key)
+        if tuple(row) != wanted:
+            await admin.rotate_keys(
+                self.hub.engine,
+                self.agency_id,
+                recipient=wanted[0],
+                signing_key=wanted[1],
+                clock=self.clock,
+            )
+
     async def start(self) -> DemoStart:
         """Seed a fresh database (or pick up a seeded one) and plan activity."""
         state = await self._load_state()
@@ -457,6 +495,7 @@ class Demo:
         self.agency_id = state["agency_id"]
         if not fresh:
             self.agency_key = await self._new_agency_key()
+            await self._match_keys()
         self.neighbours = [Neighbour(**n) for n in state["neighbours"]]
         # Tokens too are stored only as hashes: every start pairs anew.
         for neighbour in self.neighbours:
@@ -487,6 +526,7 @@ class Demo:
             pairing_code=code,
             agency_key=self.agency_key,
             neighbours=len(self.neighbours),
+            identity_path=str(self.identity_file),
         )
 
     async def _history(self) -> None:
@@ -695,7 +735,11 @@ class Demo:
             "window_start": start.replace(microsecond=0).isoformat(),
             "window_end": end.replace(microsecond=0).isoformat(),
             "area": {"latitude": lat, "longitude": lon, "radius_m": radius},
+            "nonce": signing.new_nonce(),
         }
+        body["signature"] = self.identity.sign(
+            signing.signed_object(body, self.agency_id)
+        )
         path = "/api/v1/agency/requests"
         made = await self._call("POST", path, self.agency_key, body)
         if made is None:
@@ -778,6 +822,8 @@ def describe(start: DemoStart) -> list[str]:
         f" {DEMO_LATITUDE}, {DEMO_LONGITUDE}, {start.neighbours} neighbours"
         f" and {AGENCY_NAME}.",
         f"Agency API key for {AGENCY_NAME} (new each start): {start.agency_key}",
+        f"Private identity of {AGENCY_NAME} (opens its sealed clips with"
+        f" `age -d -i`): {start.identity_path}",
         f"Demo pairing code for {DEMO_HOME_NAME} (new each start):"
         f" {start.pairing_code}",
     ]

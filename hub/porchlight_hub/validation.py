@@ -17,6 +17,25 @@ from aiohttp import web
 from .errors import ApiError
 
 MAX_JSON_BYTES = 256 * 1024
+# No body the hub takes nests more than a few levels. Python 3.13's parser
+# hits its recursion limit on deep nesting, Python 3.14's does not: an explicit
+# limit makes "nested too deep" the same 400 on both.
+MAX_JSON_DEPTH = 32
+
+
+def _too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether more than ``limit`` containers nest (iterative: no recursion)."""
+    level = [value] if isinstance(value, dict | list) else []
+    for _depth in range(limit):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
@@ -42,6 +61,8 @@ async def read_json(request: web.Request) -> dict[str, Any]:
         ) from err
     except RecursionError as err:
         raise ApiError(400, "invalid_json", "The JSON is nested too deeply.") from err
+    if _too_deep(body):
+        raise ApiError(400, "invalid_json", "The JSON is nested too deeply.")
     try:
         # "\ud800" is valid JSON but not text: it would fail later, in storage.
         json.dumps(body, ensure_ascii=False).encode()
