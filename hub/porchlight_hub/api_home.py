@@ -32,15 +32,21 @@ def home_view(row: dict[str, Any], hub_id: str) -> dict[str, Any]:
     }
 
 
-def check_move(hub: Hub, home: Any, latitude: float, longitude: float) -> None:
+def check_move(
+    hub: Hub, home: Any, latitude: float, longitude: float, *, pairing: bool = False
+) -> bool:
     """Refuse to move a home far from where the operator put it (§2.5).
 
     Requests are delivered by location, so a home that could move itself
-    anywhere could put itself inside any circle it liked.
+    anywhere could put itself inside any circle it liked. A home whose
+    operator left its place open (only the demo does) is placed where it
+    first pairs; returns True when that pairing fixes the place.
     """
     anchor_lat = home["anchor_latitude"]
     anchor_lon = home["anchor_longitude"]
-    if anchor_lat is None or anchor_lon is None:  # pragma: no cover - migrated
+    if anchor_lat is None or anchor_lon is None:
+        if pairing:
+            return True
         anchor_lat, anchor_lon = home["latitude"], home["longitude"]
     away = distance_m(anchor_lat, anchor_lon, latitude, longitude)
     limit = hub.settings.max_home_move_m
@@ -54,6 +60,7 @@ def check_move(hub: Hub, home: Any, latitude: float, longitude: float) -> None:
             " --lat … --lon …`.",
             field="latitude",
         )
+    return False
 
 
 @routes.get("/api/v1/home")

@@ -72,13 +72,18 @@ async def pair(request: web.Request) -> web.Response:
                 .mappings()
                 .one()
             )
-            if latitude is not None and longitude is not None:
-                # Raising here rolls the claim back: the code still works.
-                check_move(hub, home, latitude, longitude)
             values: dict[str, Any] = {
                 "token_hash": hash_secret(token),
                 "paired_at": now,
             }
+            # Raising here rolls the claim back: the code still works.
+            if (
+                latitude is not None
+                and longitude is not None
+                and check_move(hub, home, latitude, longitude, pairing=True)
+            ):
+                values["anchor_latitude"] = latitude
+                values["anchor_longitude"] = longitude
             if name:
                 values["name"] = name
             if latitude is not None and longitude is not None:

@@ -458,6 +458,20 @@ class Demo:
             )
         return key
 
+    async def _unfix_demo_home(self) -> None:
+        """Let the demo home be placed where Home Assistant pairs it.
+
+        A newcomer's Home Assistant may be anywhere; every other home keeps
+        the location lock (DESIGN.md §2.5).
+        """
+        h = db.homes
+        async with self.hub.engine.begin() as conn:
+            await conn.execute(
+                update(h)
+                .where(h.c.id == self.home_id)
+                .values(anchor_latitude=None, anchor_longitude=None)
+            )
+
     async def _match_keys(self) -> None:
         """Register the identity file's keys if the database holds others.
 
@@ -519,6 +533,7 @@ class Demo:
         code = await admin.new_home_code(
             self.hub.engine, self.home_id, clock=self.clock
         )
+        await self._unfix_demo_home()
         return DemoStart(
             seed=self.seed,
             fresh=fresh,
@@ -815,17 +830,17 @@ async def demo_hub(
 
 
 def describe(start: DemoStart) -> list[str]:
-    """The lines a developer reads: the seed, the agency key, the code."""
+    """The lines a developer reads: the seed, the agency key, the code, the keys."""
     how = "seeded" if start.fresh else "already seeded"
     return [
         f"Demo neighbourhood {how} (seed {start.seed}): {DEMO_HOME_NAME} at"
         f" {DEMO_LATITUDE}, {DEMO_LONGITUDE}, {start.neighbours} neighbours"
         f" and {AGENCY_NAME}.",
         f"Agency API key for {AGENCY_NAME} (new each start): {start.agency_key}",
-        f"Private identity of {AGENCY_NAME} (opens its sealed clips with"
-        f" `age -d -i`): {start.identity_path}",
         f"Demo pairing code for {DEMO_HOME_NAME} (new each start):"
         f" {start.pairing_code}",
+        f"Private identity of {AGENCY_NAME} (opens its sealed clips with"
+        f" `age -d -i`): {start.identity_path}",
     ]
 
 

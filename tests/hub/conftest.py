@@ -20,7 +20,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-
 from sqlalchemy import func, select
 
 from porchlight_hub import admin, api_transparency, db, signing

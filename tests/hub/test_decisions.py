@@ -331,7 +331,7 @@ BAD_MANIFESTS: list[Any] = [
 async def test_bad_manifest_is_refused_and_nothing_is_decided(
     hub: HubHarness, clips: ManifestCase, status: int, code: str
 ) -> None:
-    home, agency, request_id = await setup(hub)
+    home, _agency, request_id = await setup(hub)
     body = {
         "decision": "share",
         "idempotency_key": "manifest-0001",

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from .conftest import (
-    SEALED,
     CENTRE,
+    SEALED,
     Client,
     HubHarness,
     call_raw,
