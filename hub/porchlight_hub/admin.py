@@ -263,7 +263,6 @@ async def rotate_keys(
     asked to accept the change. Requests already made keep the key that
     signed them; clips shared from now on are sealed to the new recipient.
     """
-    agency = await find_agency(engine, id_or_name)
     values: dict[str, Any] = {}
     if recipient is not None:
         values["recipient"] = check_recipient(recipient)
@@ -271,6 +270,7 @@ async def rotate_keys(
         values["signing_key"] = check_signing_key(signing_key)
     if not values:
         raise AdminError("Give --recipient, --signing-key or both.")
+    agency = await find_agency(engine, id_or_name)
     merged = {**agency, **values}
     if merged["recipient"] is None or merged["signing_key"] is None:
         raise AdminError(

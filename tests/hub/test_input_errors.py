@@ -347,6 +347,10 @@ MALFORMED = [
     pytest.param(b"   \n", id="blank"),
     pytest.param(b"\xff\xfe{}", id="not-utf8"),
     pytest.param(b"[" * 50_000 + b"]" * 50_000, id="nested-too-deep"),
+    # Deep enough for no body, shallow enough that no parser's recursion limit
+    # decides: the hub's own limit (32) answers the same on every Python.
+    pytest.param(b"[" * 100 + b"]" * 100, id="nested-100-lists"),
+    pytest.param(b'{"a":' * 40 + b"1" + b"}" * 40, id="nested-40-objects"),
     pytest.param(b'{"title": "\\ud800"}', id="lone-surrogate"),
 ]
 
