@@ -39,7 +39,7 @@ from .agency_keys import AgencyIdentity
 from .app import announced, run_until_signalled, running_hub
 from .clock import Clock, SystemClock
 from .context import HUB, Hub
-from .demo_keys import identity_path, load_or_create
+from .demo_keys import identity_path, load_or_create, match_keys, unfix_location
 from .geo import METRES_PER_DEGREE_LAT
 from .security import hash_secret, new_token
 from .settings import Settings
@@ -458,45 +458,6 @@ class Demo:
             )
         return key
 
-    async def _unfix_demo_home(self) -> None:
-        """Let the demo home be placed where Home Assistant pairs it.
-
-        A newcomer's Home Assistant may be anywhere; every other home keeps
-        the location lock (DESIGN.md §2.5).
-        """
-        h = db.homes
-        async with self.hub.engine.begin() as conn:
-            await conn.execute(
-                update(h)
-                .where(h.c.id == self.home_id)
-                .values(anchor_latitude=None, anchor_longitude=None)
-            )
-
-    async def _match_keys(self) -> None:
-        """Register the identity file's keys if the database holds others.
-
-        A demo database from before agencies had keys, or whose identity file
-        was deleted and made anew, would otherwise have every request refused.
-        """
-        a = db.agencies
-        async with self.hub.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(a.c.recipient, a.c.signing_key).where(
-                        a.c.id == self.agency_id
-                    )
-                )
-            ).one()
-        wanted = (self.identity.recipient, self.identity.signing_key)
-        if tuple(row) != wanted:
-            await admin.rotate_keys(
-                self.hub.engine,
-                self.agency_id,
-                recipient=wanted[0],
-                signing_key=wanted[1],
-                clock=self.clock,
-            )
-
     async def start(self) -> DemoStart:
         """Seed a fresh database (or pick up a seeded one) and plan activity."""
         state = await self._load_state()
@@ -509,7 +470,7 @@ class Demo:
         self.agency_id = state["agency_id"]
         if not fresh:
             self.agency_key = await self._new_agency_key()
-            await self._match_keys()
+            await match_keys(self.hub.engine, self.agency_id, self.identity, self.clock)
         self.neighbours = [Neighbour(**n) for n in state["neighbours"]]
         # Tokens too are stored only as hashes: every start pairs anew.
         for neighbour in self.neighbours:
@@ -533,7 +494,7 @@ class Demo:
         code = await admin.new_home_code(
             self.hub.engine, self.home_id, clock=self.clock
         )
-        await self._unfix_demo_home()
+        await unfix_location(self.hub.engine, self.home_id)
         return DemoStart(
             seed=self.seed,
             fresh=fresh,

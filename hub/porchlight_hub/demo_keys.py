@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from . import admin, db
 from .agency_keys import AgencyIdentity, IdentityFileError, load, write_new
+from .clock import Clock
 from .settings import Settings
 
 FILE_SUFFIX = "-demo-agency-identity.txt"
@@ -37,4 +41,51 @@ def load_or_create(path: Path) -> tuple[AgencyIdentity, bool]:
     return identity, True
 
 
-__all__ = ["IdentityFileError", "identity_path", "load_or_create"]
+async def match_keys(
+    engine: AsyncEngine, agency_id: str, identity: AgencyIdentity, clock: Clock
+) -> None:
+    """Register the identity file's keys if the database holds others.
+
+    A demo database from before agencies had keys, or whose identity file was
+    deleted and made anew, would otherwise have every request refused.
+    """
+    a = db.agencies
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(a.c.recipient, a.c.signing_key).where(a.c.id == agency_id)
+            )
+        ).one()
+    wanted = (identity.recipient, identity.signing_key)
+    if tuple(row) != wanted:
+        await admin.rotate_keys(
+            engine,
+            agency_id,
+            recipient=wanted[0],
+            signing_key=wanted[1],
+            clock=clock,
+        )
+
+
+async def unfix_location(engine: AsyncEngine, home_id: str) -> None:
+    """Let the demo home be placed where Home Assistant pairs it.
+
+    A newcomer's Home Assistant may be anywhere; every other home keeps the
+    location lock (DESIGN.md §2.5).
+    """
+    h = db.homes
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(h)
+            .where(h.c.id == home_id)
+            .values(anchor_latitude=None, anchor_longitude=None)
+        )
+
+
+__all__ = [
+    "IdentityFileError",
+    "identity_path",
+    "load_or_create",
+    "match_keys",
+    "unfix_location",
+]

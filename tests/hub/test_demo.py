@@ -346,6 +346,33 @@ async def test_restart_seeds_nothing_twice(tmp_path: Path) -> None:
         assert max(cases.values()) <= 2
 
 
+async def test_a_lost_identity_file_is_made_anew_and_registered(
+    tmp_path: Path,
+) -> None:
+    settings = demo_settings(tmp_path)
+    clock = ManualClock(START)
+    async with started(settings, 5, clock) as (demo, start):
+        first = demo.identity
+    path = Path(start.identity_path)
+    await asyncio.to_thread(path.unlink)
+    clock.advance(timedelta(hours=1))
+    async with started(settings, 5, clock) as (demo, again):
+        assert demo.identity != first
+        (agency,) = await admin.list_agencies(demo.hub.engine)
+        assert (agency["recipient"], agency["signing_key"]) == (
+            demo.identity.recipient,
+            demo.identity.signing_key,
+        )
+        # Its requests are signed with the new key, and accepted.
+        await play(demo, clock, 600)
+        assert not demo.failures
+        status, body = await call(
+            demo, "GET", "/api/v1/agency/requests", again.agency_key
+        )
+        assert status == 200, body
+        assert body["count"] > 4
+
+
 async def test_the_loop_follows_the_clock_and_survives_a_fault(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -23,7 +23,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from porchlight_hub import __version__, admin
+from porchlight_hub import __version__, admin, errors
 from porchlight_hub.settings import (
     AGENCY_KINDS,
     ALERT_CATEGORIES,
@@ -236,6 +236,18 @@ def test_error_responses_use_the_error_shape() -> None:
                 assert "#/components/schemas/Error" in text or (
                     "#/components/schemas/RuleViolation" in text
                 ), f"{method.upper()} {path} {status} is not an Error"
+
+
+def test_every_error_code_the_hub_raises_is_listed() -> None:
+    """A code added in the source must reach the document's list of codes."""
+    package = SPEC_PATH.parent / "porchlight_hub"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in package.glob("*.py"))
+    raised = set(re.findall(r'ApiError\(\s*\d{3},\s*"([a-z0-9_]+)"', source))
+    raised |= {"rule_violation", "http_error", *errors._HTTP_CODES.values()}
+    assert {"unsealed_clip", "bad_signature", "location_locked"} <= raised
+    described = spec()["components"]["schemas"]["Error"]["description"]
+    listed = set(re.findall(r"`([a-z0-9_]+)`", described))
+    assert sorted(raised - listed) == []
 
 
 def test_operations_list_the_failures_every_handler_can_give() -> None:
