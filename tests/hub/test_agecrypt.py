@@ -271,3 +271,31 @@ def test_we_open_what_the_cli_seals(tmp_path: Path, size: int) -> None:
     _run("age", "-r", recipient, "-o", str(sealed), str(plain))
     (identity,) = agecrypt.read_identities(path.read_text())
     assert _open(sealed.read_bytes(), identity) == plain.read_bytes()
+
+
+def test_calls_without_keys_and_headers_without_recipients_are_refused() -> None:
+    with pytest.raises(AgeKeyError, match="at least one recipient"):
+        agecrypt.encrypt(io.BytesIO(b"x"), io.BytesIO(), [])
+    with pytest.raises(AgeKeyError, match="at least one identity"):
+        agecrypt.decrypt(io.BytesIO(b"x"), io.BytesIO(), [])
+    with pytest.raises(AgeKeyError, match="starting with 'age1'"):
+        agecrypt.parse_recipient(None)  # type: ignore[arg-type]
+    no_stanza = agecrypt.MAGIC + b"--- " + b"A" * 43 + b"\n"
+    with pytest.raises(AgeHeaderError, match="names no recipient"):
+        agecrypt.decrypt(
+            io.BytesIO(no_stanza), io.BytesIO(), [agecrypt.generate_identity()]
+        )
+
+
+def test_non_canonical_bech32_padding_is_refused() -> None:
+    good = agecrypt.recipient_of(agecrypt.generate_identity())
+    words = [agecrypt._CHARSET.index(c) for c in good[4:-6]]
+    words[-1] |= 1  # a padding bit set: same key bytes, another string
+    data = bytes(agecrypt._convert_bits(words, 5, 8, pad=True))[:32]
+    agecrypt.parse_recipient(agecrypt._bech32_encode("age", data))
+    hrp = agecrypt._hrp_expand("age")
+    check = agecrypt._polymod([*hrp, *words, 0, 0, 0, 0, 0, 0]) ^ 1
+    tail = [(check >> 5 * (5 - i)) & 31 for i in range(6)]
+    text = "age1" + "".join(agecrypt._CHARSET[w] for w in [*words, *tail])
+    with pytest.raises(AgeKeyError, match="padding is not canonical"):
+        agecrypt.parse_recipient(text)

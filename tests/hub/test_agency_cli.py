@@ -20,9 +20,24 @@ import pytest
 from sqlalchemy import update
 
 from porchlight_hub import admin, agecrypt, agency_cli, db
-from porchlight_hub.agency_keys import load
+from porchlight_hub.agency_keys import (
+    SIGNING_PREFIX,
+    AgencyIdentity,
+    IdentityFileError,
+    load,
+)
 
-from .conftest import CENTRE, SEALED, Client, HubHarness, clip_entry, iso, upload
+from .conftest import (
+    CENTRE,
+    SEALED,
+    Client,
+    HubHarness,
+    HubMaker,
+    clip_entry,
+    files_under,
+    iso,
+    upload,
+)
 from .test_agecrypt import needs_cli
 
 
@@ -319,3 +334,81 @@ async def test_the_command_runs_as_a_program(tmp_path: Path) -> None:
         out, err = await proc.communicate()
     assert proc.returncode == 0, err
     assert b"--recipient age1" in out
+
+
+def test_identity_files_that_are_not_one_agency_are_refused(tmp_path: Path) -> None:
+    one, two = AgencyIdentity.generate(), AgencyIdentity.generate()
+    cases = {
+        "two identities": one.to_text() + two.age_identity + "\n",
+        "no signing key": one.age_identity + "\n",
+        "bad signing key": one.to_text().replace(SIGNING_PREFIX, SIGNING_PREFIX + "!!"),
+    }
+    for why, text in cases.items():
+        path = tmp_path / why.replace(" ", "-")
+        path.write_text(text)
+        with pytest.raises(IdentityFileError):
+            load(path)
+    with pytest.raises(IdentityFileError, match="Cannot read"):
+        load(tmp_path)
+    assert AgencyIdentity.from_text(one.to_text()) == one
+
+
+async def test_fetch_refuses_what_the_hub_altered_or_cannot_be_opened(
+    hub: HubHarness, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = await hub.add_home()
+    agency, identity = await registered(hub, tmp_path, capsys)
+    request_id, share_id = await _sealed_share(
+        hub, agency, home, {"a": b"first clip " * 100}
+    )
+    # The hub (or its disk) swaps the stored bytes: the listed sha256 catches it.
+    (stored,) = files_under(hub.media / "shares" / share_id)
+    original = stored.read_bytes()
+    stored.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+    args = ("fetch", "--hub", hub.url, "--key", agency.secret, request_id)
+    code, _, err = await agency_cmd(
+        capsys, *args, "--identity", str(identity), "--out", str(tmp_path / "e1")
+    )
+    assert code == 1
+    assert "do not match the listed sha256" in err
+    stored.write_bytes(original)
+    # Another agency's identity cannot open it.
+    stranger = tmp_path / "stranger.key"
+    assert (await agency_cmd(capsys, "keygen", "--out", str(stranger)))[0] == 0
+    code, _, err = await agency_cmd(
+        capsys, *args, "--identity", str(stranger), "--out", str(tmp_path / "e2")
+    )
+    assert code == 1
+    assert "does not decrypt" in err
+    assert list((tmp_path / "e2").iterdir()) == []
+
+
+async def test_fetch_says_when_a_clip_was_not_sealed(
+    tuned_hub: HubMaker, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = await tuned_hub(allow_unsealed=True)
+    home = await hub.add_home()
+    agency, identity = await registered(hub, tmp_path, capsys)
+    status, req = await agency.call(
+        "POST", "/api/v1/agency/requests", hub.request_body()
+    )
+    assert status == 201, req
+    data = b"\xff\xd8 a plain snapshot \xff\xd9"
+    when = hub.clock.now() - timedelta(hours=2)
+    entry = clip_entry("snap", data, when, "image/jpeg")
+    status, share = await home.call(
+        "POST",
+        f"/api/v1/requests/{req['id']}/decision",
+        {"decision": "share", "idempotency_key": "plain-share-1", "clips": [entry]},
+    )
+    assert status == 200, share
+    assert (await upload(home, share["share_id"], "snap", data, "image/jpeg"))[0] == 201
+    code, out, err = await agency_cmd(
+        capsys,
+        *("fetch", "--hub", hub.url, "--key", agency.secret, req["id"]),
+        *("--identity", str(identity), "--out", str(tmp_path / "e")),
+    )
+    assert code == 0, err
+    assert "NOT SEALED" in out
+    (saved,) = (tmp_path / "e").glob("*.jpg")
+    assert saved.read_bytes() == data
