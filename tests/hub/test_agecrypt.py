@@ -187,7 +187,7 @@ def _swap_last(text: str) -> str:
         (lambda r: r.upper(), "lower case"),
         (_swap_last, "checksum"),
         (lambda r: r[:10] + r[11:], "checksum"),
-        (lambda r: r.replace(r[8], "b", 1), "characters Bech32"),
+        (lambda r: r[:8] + "b" + r[9:], "characters Bech32"),
         (lambda r: agecrypt._bech32_encode("age", bytes(31)), "32 bytes"),
         (lambda r: agecrypt._bech32_encode("age", bytes(33)), "32 bytes"),
     ],
