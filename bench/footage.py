@@ -71,6 +71,7 @@ from PIL import Image, ImageDraw
 import custom_components.porchlight  # noqa: F401
 from bench.hub import (
     MIB,
+    BenchAgency,
     HubProcess,
     Report,
     bearer,
@@ -104,6 +105,7 @@ from custom_components.porchlight.ledger import (
     KIND_SHARE_COMPLETED,
 )
 from custom_components.porchlight.recorder import SNAPSHOT_INTERVAL, DoorbellRecorder
+from porchlight_hub.agency_keys import AgencyIdentity
 
 SHARE_CLIPS = 50
 SHARE_CLIP_BYTES = 10 * MIB
@@ -252,11 +254,14 @@ async def run_share(tmp: Path) -> ShareResult:
             "home", "add", "--db", db_url, "--name", "Bench home",
             "--lat", str(hass.config.latitude), "--lon", str(hass.config.longitude),
         )  # fmt: skip
+        identity = AgencyIdentity.generate()
         key = await cli(
-            "agency", "add", "--db", db_url, "--name", "Bench PD", "--kind", "police"
-        )
+            "agency", "add", "--db", db_url, "--name", "Bench PD", "--kind", "police",
+            "--recipient", identity.recipient, "--signing-key", identity.signing_key,
+        )  # fmt: skip
+        # The integration does not seal clips yet (DESIGN.md §2.5).
         async with (
-            hub_process(tmp, db_url) as hub,
+            hub_process(tmp, db_url, "--allow-unsealed") as hub,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session,
         ):
             entry = await pair_with_code(hass, hub.url, code)
@@ -266,11 +271,17 @@ async def run_share(tmp: Path) -> ShareResult:
             expected = await record_clips(
                 hass, data, tmp, datetime.fromisoformat(body["window_start"])
             )
+            async with session.get(
+                f"{hub.url}/api/v1/agency", headers=bearer(key)
+            ) as resp:
+                agency_id = str((await resp.json())["agency_id"])
+            signed = BenchAgency(key, agency_id, identity).sign(body)
             async with session.post(
-                f"{hub.url}/api/v1/agency/requests", json=body, headers=bearer(key)
+                f"{hub.url}/api/v1/agency/requests", json=signed, headers=bearer(key)
             ) as resp:
                 answer = await resp.json()
-            if resp.status != 201 or answer.get("homes_reached") != 1:
+            # One home: the agency sees "<5" (DESIGN.md §2.5).
+            if resp.status != 201 or answer.get("homes_reached") != "<5":
                 raise RuntimeError(f"request refused: {resp.status} {answer}")
             request_id = str(answer["id"])
             coordinator = data.coordinator

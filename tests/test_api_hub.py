@@ -167,7 +167,7 @@ async def test_share_upload_access_revoke(
     clip.write_bytes(data)
     req = await open_request(live_hub, agency)
     when = live_hub.clock.now() - timedelta(hours=2)
-    entry = clip_entry("c1", data, when)
+    entry = clip_entry("c1", data, when, "video/mp4")  # unsealed (see conftest)
     body = {
         "decision": "share",
         "idempotency_key": "share-0001",
@@ -242,7 +242,7 @@ async def test_upload_checksum_mismatch_is_refused(
         {
             "decision": "share",
             "idempotency_key": "share-0002",
-            "clips": [clip_entry("c1", data, when)],
+            "clips": [clip_entry("c1", data, when, "video/mp4")],
         },
     )
     with pytest.raises(PorchlightRequestError) as exc_info:

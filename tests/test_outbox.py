@@ -81,7 +81,7 @@ class Home:
 
     def clip(self, clip_id: str = "c1") -> dict[str, Any]:
         when = self.hub.clock.now() - timedelta(hours=2)
-        return clip_entry(clip_id, b"footage-" + clip_id.encode(), when)
+        return clip_entry(clip_id, b"footage-" + clip_id.encode(), when, "video/mp4")
 
 
 @pytest.fixture
