@@ -16,18 +16,26 @@ import shutil
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 from typing import Any, Final
 
 import aiohttp
+import yaml
 
 REPO: Final = Path(__file__).resolve().parent.parent
 DEVELOP_CONFIG: Final = REPO / "config"
 START_TIMEOUT: Final = 120.0
 STOP_TIMEOUT: Final = 30.0
+
+
+def demo_home() -> tuple[float, float]:
+    """Where scripts/develop's Home Assistant is: the hub must place the home there."""
+    text = (DEVELOP_CONFIG / "configuration.yaml").read_text().replace("!include", "")
+    core = yaml.safe_load(text)["homeassistant"]
+    return float(core["latitude"]), float(core["longitude"])
 
 
 def free_port() -> int:
@@ -83,6 +91,18 @@ async def _wait_until_answers(
 
 def _tail(path: Path, size: int = 6000) -> str:
     return path.read_text(errors="replace")[-size:] if path.exists() else ""
+
+
+async def wait_for(check: Callable[[], Awaitable[Any]], within: float) -> Any:
+    """Poll ``check`` until it returns something true; that, or fail in time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        if result := await check():
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"not within {within} s")
+        await asyncio.sleep(0.5)
 
 
 @dataclass(slots=True)
@@ -170,6 +190,7 @@ class HomeAssistant:
     process: asyncio.subprocess.Process
     session: aiohttp.ClientSession
     token: str = ""
+    refresh_token: str = ""
     _ws: aiohttp.ClientWebSocketResponse | None = None
     _ids: count[int] = field(default_factory=lambda: count(1))
 
@@ -196,16 +217,9 @@ class HomeAssistant:
             },
             auth=False,
         )
-        async with self.session.post(
-            f"{self.url}/auth/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": created["auth_code"],
-                "client_id": client_id,
-            },
-        ) as resp:
-            resp.raise_for_status()
-            self.token = (await resp.json())["access_token"]
+        tokens = await self.tokens_for(created["auth_code"])
+        self.token = tokens["access_token"]
+        self.refresh_token = tokens["refresh_token"]
         await self.rest("POST", "/api/onboarding/core_config", {})
         await self.rest("POST", "/api/onboarding/analytics", {})
         await self.rest(
@@ -213,6 +227,28 @@ class HomeAssistant:
             "/api/onboarding/integration",
             {"client_id": client_id, "redirect_uri": f"{client_id}?auth_callback=1"},
         )
+        # Home Assistant 2026.10 runs the YAML's http: section (our port) as
+        # a trial that reverts itself after 5 minutes unless confirmed, as
+        # its dialog asks; 2025.4 has no such trial (nor the command).
+        try:
+            await self.ws({"type": "http/config/promote"})
+        except RuntimeError as err:
+            if "unknown_command" not in str(err):
+                raise
+
+    async def tokens_for(self, code: str) -> dict[str, Any]:
+        """An authorization code for an access and a refresh token."""
+        async with self.session.post(
+            f"{self.url}/auth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": f"{self.url}/",
+            },
+        ) as resp:
+            resp.raise_for_status()
+            tokens: dict[str, Any] = await resp.json()
+        return tokens
 
     async def rest(
         self, method: str, path: str, body: Any = None, *, auth: bool = True
@@ -281,3 +317,77 @@ async def home_assistant(config: Path, port: int) -> AsyncIterator[HomeAssistant
         finally:
             await hass.close()
             await stop_process(proc)
+
+
+@dataclass(frozen=True, slots=True)
+class Newcomer:
+    """A home paired with the hub through the UI, with the demo doorbell."""
+
+    entry_id: str
+    ring_entity: str
+
+
+async def pair_and_adopt(hass: HomeAssistant, hub: HubProcess, code: str) -> Newcomer:
+    """What a newcomer does in Settings: pair with the hub, add the demo doorbell.
+
+    The doorbell records 3 s per ring, the shortest allowed; the demo camera
+    only gives snapshots, so each ring stores JPEG clips (start = end), one
+    every 2 s of the recording.
+    """
+    flow = await hass.rest(
+        "POST", "/api/config/config_entries/flow", {"handler": "porchlight"}
+    )
+    assert flow["step_id"] == "user", flow
+    done = await hass.rest(
+        "POST",
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {"url": hub.url, "pairing_code": code},
+    )
+    assert done["type"] == "create_entry", done
+    entry_id = done["result"]["entry_id"]
+    flow = await hass.rest(
+        "POST",
+        "/api/config/config_entries/subentries/flow",
+        {"handler": [entry_id, "doorbell"]},
+    )
+    done = await hass.rest(
+        "POST",
+        f"/api/config/config_entries/subentries/flow/{flow['flow_id']}",
+        {
+            "name": "Front door",
+            "camera_entity": "camera.demo_doorbell_camera",
+            "trigger_entity": "input_button.demo_doorbell",
+            "record_seconds": 3,
+        },
+    )
+    assert done["type"] == "create_entry", done
+
+    async def ring_entity() -> str | None:
+        rings = [
+            state["entity_id"]
+            for state in await hass.rest("GET", "/api/states")
+            if state["entity_id"].startswith("event.")
+            and state["attributes"].get("event_types") == ["ring"]
+        ]
+        return rings[0] if rings else None
+
+    return Newcomer(entry_id, await wait_for(ring_entity, within=30))
+
+
+async def ring(hass: HomeAssistant, newcomer: Newcomer) -> None:
+    """Press the demo doorbell and wait until its ring event shows."""
+    path = f"/api/states/{newcomer.ring_entity}"
+    before = (await hass.rest("GET", path))["state"]
+    await hass.rest(
+        "POST",
+        "/api/services/input_button/press",
+        {"entity_id": "input_button.demo_doorbell"},
+    )
+
+    async def rang() -> bool:
+        state = await hass.rest("GET", path)
+        return bool(
+            state["state"] != before and state["attributes"].get("event_type") == "ring"
+        )
+
+    await wait_for(rang, within=15)

@@ -9,23 +9,25 @@ warning. The suite runs on both supported lines, so this holds on both.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from .processes import develop_config, free_port, home_assistant, hub_process
+from .processes import (
+    demo_home,
+    develop_config,
+    free_port,
+    home_assistant,
+    hub_process,
+    pair_and_adopt,
+    ring,
+    wait_for,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
-CONFIG = yaml.safe_load(
-    (Path(__file__).parent.parent / "config" / "configuration.yaml")
-    .read_text()
-    .replace("!include", "")
-)["homeassistant"]
 LEVEL = re.compile(
     r"^\S+ \S+ (?P<level>[A-Z]+) \((?P<thread>[^)]*)\) \[(?P<logger>[^\]]+)\]"
 )
@@ -89,77 +91,16 @@ async def _clips_in_media_browser(hass: Any) -> list[dict[str, Any]]:
     return clips
 
 
-async def _wait_for(check: Any, within: float) -> Any:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        if result := await check():
-            return result
-        if loop.time() > deadline:
-            raise AssertionError(f"not within {within} s")
-        await asyncio.sleep(0.5)
-
-
 async def test_a_newcomers_first_run(tmp_path: Path, socket_enabled: None) -> None:
     port = free_port()
     config = develop_config(tmp_path / "config", port)
     async with hub_process(tmp_path / "hub") as hub:
-        code = await hub.add_home("Demo home", CONFIG["latitude"], CONFIG["longitude"])
+        code = await hub.add_home("Demo home", *demo_home())
         async with home_assistant(config, port) as hass:
             await hass.onboard()
 
-            flow = await hass.rest(
-                "POST", "/api/config/config_entries/flow", {"handler": "porchlight"}
-            )
-            assert flow["step_id"] == "user"
-            done = await hass.rest(
-                "POST",
-                f"/api/config/config_entries/flow/{flow['flow_id']}",
-                {"url": hub.url, "pairing_code": code},
-            )
-            assert done["type"] == "create_entry", done
-            entry_id = done["result"]["entry_id"]
-
-            flow = await hass.rest(
-                "POST",
-                "/api/config/config_entries/subentries/flow",
-                {"handler": [entry_id, "doorbell"]},
-            )
-            done = await hass.rest(
-                "POST",
-                f"/api/config/config_entries/subentries/flow/{flow['flow_id']}",
-                {
-                    "name": "Front door",
-                    "camera_entity": "camera.demo_doorbell_camera",
-                    "trigger_entity": "input_button.demo_doorbell",
-                    "record_seconds": 3,
-                },
-            )
-            assert done["type"] == "create_entry", done
-
-            async def ring_entity() -> str | None:
-                states = await hass.rest("GET", "/api/states")
-                rings = [
-                    s["entity_id"]
-                    for s in states
-                    if s["entity_id"].startswith("event.")
-                    and s["attributes"].get("event_types") == ["ring"]
-                ]
-                return rings[0] if rings else None
-
-            ring = await _wait_for(ring_entity, within=30)
-            await hass.rest(
-                "POST",
-                "/api/services/input_button/press",
-                {"entity_id": "input_button.demo_doorbell"},
-            )
-
-            async def rang() -> bool:
-                state = await hass.rest("GET", f"/api/states/{ring}")
-                return bool(state["attributes"].get("event_type") == "ring")
-
-            await _wait_for(rang, within=15)
-            clips = await _wait_for(lambda: _clips_in_media_browser(hass), within=30)
+            await ring(hass, await pair_and_adopt(hass, hub, code))
+            clips = await wait_for(lambda: _clips_in_media_browser(hass), within=30)
             assert all(c["media_content_type"] == "image/jpeg" for c in clips)
             played = await hass.ws(
                 {

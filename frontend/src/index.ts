@@ -30,4 +30,23 @@ export function defineAll(): void {
   });
 }
 
-defineAll();
+/**
+ * Home Assistant's app swaps `window.customElements` for a scoped-registry polyfill as
+ * it starts, and this module (loaded for the card with `add_extra_js_url`, beside the
+ * app) can run first: elements defined before the swap are unknown to the registry HA
+ * then asks, so the card says "Custom element doesn't exist" and the panel stays blank.
+ * On HA's page, until its app has defined <home-assistant>, wait for that.
+ */
+export function defineWhenHomeAssistantIsReady(): Promise<void> {
+  const appPending =
+    typeof document !== "undefined" &&
+    document.querySelector("home-assistant") !== null &&
+    !customElements.get("home-assistant");
+  if (!appPending) {
+    defineAll();
+    return Promise.resolve();
+  }
+  return customElements.whenDefined("home-assistant").then(defineAll);
+}
+
+void defineWhenHomeAssistantIsReady();

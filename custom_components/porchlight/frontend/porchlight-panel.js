@@ -1130,4 +1130,4 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
       .live {
         margin: 0 0 12px;
       }
-    `];function Nn(){U(`porchlight-relative-time`,bn),U(`porchlight-request-item`,mn),U(`porchlight-requests-view`,Sn),U(`porchlight-share-item`,Tn),U(`porchlight-shares-view`,Dn),U(`porchlight-ledger-view`,Vt),U(`porchlight-panel`,Mn),U(Q,Mt),U(`porchlight-requests-card-editor`,Pt),at({type:Q,name:L.cardName,description:L.cardDescription,preview:!1})}Nn();export{Nn as defineAll};
+    `];function Nn(){U(`porchlight-relative-time`,bn),U(`porchlight-request-item`,mn),U(`porchlight-requests-view`,Sn),U(`porchlight-share-item`,Tn),U(`porchlight-shares-view`,Dn),U(`porchlight-ledger-view`,Vt),U(`porchlight-panel`,Mn),U(Q,Mt),U(`porchlight-requests-card-editor`,Pt),at({type:Q,name:L.cardName,description:L.cardDescription,preview:!1})}function Pn(){return typeof document>`u`||document.querySelector(`home-assistant`)===null||customElements.get(`home-assistant`)?(Nn(),Promise.resolve()):customElements.whenDefined(`home-assistant`).then(Nn)}Pn();export{Nn as defineAll,Pn as defineWhenHomeAssistantIsReady};

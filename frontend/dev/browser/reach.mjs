@@ -3,9 +3,13 @@
 import { PHONE, open } from "./server.mjs";
 
 
-/** In the page: every control (deep in shadow roots) is in view after scrollIntoView, not covered, >= 40 px. */
-async function checkControls(page, label) {
-  return page.evaluate(async (label) => {
+/**
+ * In the page: every control (deep in shadow roots) is in view after scrollIntoView, not
+ * covered, >= 40 px. `root` is a selector for the element holding the panel, looked up
+ * through shadow roots: the mock page's #main, or Home Assistant's ha-panel-custom.
+ */
+export async function checkControls(page, label, root = "#main") {
+  return page.evaluate(async ({ label, root }) => {
     const problems = [];
     const all = [];
     const walk = (root) => {
@@ -14,7 +18,19 @@ async function checkControls(page, label) {
         if (el.shadowRoot) walk(el.shadowRoot);
       }
     };
-    walk(document.getElementById("main"));
+    const find = (scope) => {
+      const hit = scope.querySelector(root);
+      if (hit) return hit;
+      for (const el of scope.querySelectorAll("*")) {
+        const inner = el.shadowRoot && find(el.shadowRoot);
+        if (inner) return inner;
+      }
+      return null;
+    };
+    const main = find(document);
+    if (!main) return { problems: [`${label}: nothing on the page matches ${root}`], checked: 0 };
+    walk(main);
+    if (main.shadowRoot) walk(main.shadowRoot);
     const deepAt = (x, y) => {
       let el = document.elementFromPoint(x, y);
       while (el?.shadowRoot) {
@@ -50,11 +66,12 @@ async function checkControls(page, label) {
         if (el.shadowRoot) walkScroll(el.shadowRoot);
       }
     };
-    walkScroll(document.getElementById("main"));
+    walkScroll(main);
+    if (main.shadowRoot) walkScroll(main.shadowRoot);
     if (document.scrollingElement.scrollWidth > innerWidth + 1) problems.push(`${label}: the page scrolls sideways`);
     for (const el of scrollers.slice(1)) problems.push(`${label}: ${el.tagName.toLowerCase()}.${el.className} scrolls sideways`);
     return { problems, checked: all.length };
-  }, label);
+  }, { label, root });
 }
 
 export async function reach(browser, base) {
