@@ -122,8 +122,6 @@ def hub_settings(tmp: Path) -> Settings:
         host="127.0.0.1",
         port=0,
         zeroconf=False,
-        # The integration does not seal clips yet (DESIGN.md §2.5).
-        allow_unsealed=True,
     )
 
 

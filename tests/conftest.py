@@ -165,9 +165,6 @@ async def serve_real_hub(
         zeroconf=False,
         sweep_interval_s=0.05,
         heartbeat_s=30,
-        # The integration does not seal clips to the agency yet (DESIGN.md §2.5);
-        # until it does, its tests run the hub with unsealed clips allowed.
-        allow_unsealed=True,
     )
     for key, value in overrides.items():
         setattr(settings, key, value)
