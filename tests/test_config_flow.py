@@ -236,6 +236,13 @@ async def test_user_flow(hass: HomeAssistant, fake_hub: FakeHub) -> None:
             {CONF_PAIRING_CODE: "invalid_pairing_code"},
         ),
         (200, 429, {"error": "rate_limited"}, {"base": "rate_limited"}),
+        # The operator placed this home far from Home Assistant's location.
+        (
+            200,
+            422,
+            {"error": "location_locked", "message": "400 m away"},
+            {"base": "location_locked"},
+        ),
         (200, 500, {"error": "internal_error"}, {"base": "cannot_connect"}),
         (200, 200, {"home_id": "home-1"}, {"base": "cannot_connect"}),
         (503, 200, None, {"base": "cannot_connect"}),

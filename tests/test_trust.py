@@ -373,3 +373,24 @@ async def test_the_repair_flow_aborts_when_the_entry_is_not_loaded(
     result = await manager.async_init(DOMAIN, data={"issue_id": issue_id})
     assert result["type"] == "abort"
     assert result["reason"] == "entry_not_loaded"
+
+
+async def test_pairing_far_from_the_operators_location_is_a_clear_error(
+    hass: HomeAssistant, real_hub: HubHarness
+) -> None:
+    new = await admin.add_home(
+        real_hub.engine,
+        "Elsewhere",
+        hass.config.latitude + 0.01,  # about 1.1 km north
+        hass.config.longitude,
+        clock=real_hub.clock,
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": "user"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"url": real_hub.url, "pairing_code": new.pairing_code}
+    )
+    assert result["type"] == "form"
+    assert result["errors"] == {"base": "location_locked"}
+    assert not hass.config_entries.async_entries(DOMAIN)

@@ -40,6 +40,7 @@ from custom_components.porchlight.const import (
     SUBENTRY_DOORBELL,
 )
 from custom_components.porchlight.data import PorchlightConfigEntry
+from custom_components.porchlight.sealing import sealed_size
 
 from .e2e import eventually, pair_entry, post_request, wait_for
 from .hub.conftest import Client, HubHarness
