@@ -24,6 +24,7 @@ from custom_components.porchlight import listener as listener_mod
 from custom_components.porchlight import outbox as outbox_mod
 from custom_components.porchlight import services as services_mod
 from custom_components.porchlight.const import DOMAIN
+from custom_components.porchlight.panel_data import requests_payload
 from custom_components.porchlight.sealing import fingerprint
 from custom_components.porchlight.trust import key_issue_id
 from porchlight_hub import admin, signing
@@ -114,6 +115,10 @@ async def _assert_refused(
         {k: d[k] for k in ("request_id", "policy_violation")} for d in refused
     ]
     assert not entry.runtime_data.outbox.items()
+    # The panel lists it with its outcome, not among the pending ones.
+    shown = {r["id"]: r for r in requests_payload(entry, None)["requests"]}
+    assert shown[request_id]["status"] == "out_of_policy"
+    assert shown[request_id]["policy_violation"] == rule
 
 
 type Breaker = Callable[[HomeAssistant, HubHarness], dict[str, Any]]

@@ -74,6 +74,9 @@ class RequestTrust:
         self.entry_id = entry_id
         self.ledger = ledger
         self._location = location
+        # Agencies whose key change was logged: every resync re-checks, once
+        # a warning is enough.
+        self._warned: set[str] = set()
 
     def pinned(self, agency_id: str | None) -> AgencyKeys | None:
         """The keys this household trusts for an agency, if it has seen it."""
@@ -129,11 +132,13 @@ class RequestTrust:
         return None
 
     def _raise_key_issue(self, agency: str, old: AgencyKeys, new: AgencyKeys) -> None:
-        LOGGER.warning(
-            "The hub delivered a request from %s signed with keys this home has"
-            " not accepted; it is refused until the household accepts them",
-            agency,
-        )
+        if new.agency_id not in self._warned:
+            self._warned.add(new.agency_id)
+            LOGGER.warning(
+                "The hub delivered a request from %s signed with keys this home"
+                " has not accepted; it is refused until the household accepts them",
+                agency,
+            )
         ir.async_create_issue(
             self.hass,
             DOMAIN,
@@ -166,6 +171,7 @@ class RequestTrust:
             entry["previous_signing_key_fingerprint"] = fingerprint(old.signing_key)
             entry["previous_recipient_fingerprint"] = fingerprint(old.recipient)
         await self.ledger.async_append(KIND_AGENCY_KEYS_ACCEPTED, entry, durable=True)
+        self._warned.discard(keys.agency_id)
         ir.async_delete_issue(
             self.hass, DOMAIN, key_issue_id(self.entry_id, keys.agency_id)
         )
