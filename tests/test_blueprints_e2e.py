@@ -114,7 +114,7 @@ async def test_ask_before_sharing_share_all_reaches_the_agency(
 
     await eventually(delivered, within=20)
     (shared,) = await agency_shares(agency, request["id"])
-    assert sorted(c["sha256"] for c in shared["clips"]) == sorted(
+    assert sorted(c["plaintext_sha256"] for c in shared["clips"]) == sorted(
         c.sha256 for c in clips
     )
     kept = shared["expires_at"][:10]

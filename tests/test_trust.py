@@ -297,6 +297,7 @@ async def test_a_changed_key_is_refused_until_the_household_accepts_it(
         clock=real_hub.clock,
     )
     agency.identity = new
+    real_hub.clock.advance(timedelta(seconds=1))
     second = await _deliver(
         hass,
         real_hub,
@@ -305,6 +306,11 @@ async def test_a_changed_key_is_refused_until_the_household_accepts_it(
         signed_body(agency, request_near(hass, real_hub, case="2026-0099")),
     )
     await _assert_refused(hass, entry, second, "agency_key_changed")
+    # The hub now hands out the new recipient with the first request too:
+    # nothing is sealed to keys the household has not accepted.
+    requests = entry.runtime_data.coordinator.data.requests
+    assert requests[first].status == "out_of_policy"
+    assert requests[first].policy_violation == "agency_key_changed"
 
     issue_id = key_issue_id(entry.entry_id, agency.id)
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
@@ -335,6 +341,8 @@ async def test_a_changed_key_is_refused_until_the_household_accepts_it(
 
     coordinator = entry.runtime_data.coordinator
     await wait_for(lambda: coordinator.data.requests[second].status == "pending")
+    # The first was signed by the key the agency no longer has: still refused.
+    assert coordinator.data.requests[first].status == "out_of_policy"
     entries = await _ledger(hass)
     (accepted,) = [e["data"] for e in entries if e["kind"] == "agency_keys_accepted"]
     assert accepted["recipient"] == new.recipient
