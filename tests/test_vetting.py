@@ -17,6 +17,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 
 from custom_components.porchlight import repairs
+from custom_components.porchlight.sealed_share import async_seal_manifest
 from custom_components.porchlight.sealing import (
     CHUNK_SIZE,
     Seal,
@@ -181,3 +182,30 @@ def test_sealed_clips_open_with_the_hubs_age(tmp_path: Path, size: int) -> None:
 async def test_unknown_issues_get_a_plain_confirmation(hass: HomeAssistant) -> None:
     flow = await repairs.async_create_fix_flow(hass, "something_else", None)
     assert not isinstance(flow, repairs.AgencyKeysFlow)
+
+
+def test_a_low_order_recipient_is_refused(tmp_path: Path) -> None:
+    zero = agecrypt._bech32_encode("age", bytes(32))
+    with pytest.raises(SealingError):
+        Seal(zero, new_seed()).open(io.BytesIO(b"clip"))
+
+
+async def test_a_clip_whose_file_is_gone_is_named_damaged(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    class Library:
+        def file_path(self, clip: Any) -> Path:
+            return tmp_path / "gone.jpg"
+
+    class FakeClip:
+        clip_id = "c1"
+        sha256 = "0" * 64
+
+    sealed = await async_seal_manifest(
+        hass,
+        Library(),  # type: ignore[arg-type]
+        [FakeClip()],  # type: ignore[list-item]
+        IDENTITY.recipient,
+    )
+    assert sealed.damaged == ["c1"]
+    assert sealed.clips == []

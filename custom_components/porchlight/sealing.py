@@ -181,11 +181,8 @@ class SealedReader:
             out += piece
         return bytes(out)
 
-    def _advance(self) -> None:
+    def _advance(self, pending: bytes) -> None:
         """Seal the pending chunk (knowing whether it is the last)."""
-        pending = self._pending
-        if pending is None:
-            return
         ahead = self._read_chunk() if len(pending) == CHUNK_SIZE else b""
         last = not ahead
         nonce = self._counter.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
@@ -197,8 +194,8 @@ class SealedReader:
     def read(self, size: int = -1) -> bytes:
         """Up to ``size`` bytes of ciphertext; ``b""`` at the end."""
         want = size if size >= 0 else 1 << 62
-        while len(self._out) < want and self._pending is not None:
-            self._advance()
+        while len(self._out) < want and (pending := self._pending) is not None:
+            self._advance(pending)
         out = bytes(self._out[:want])
         del self._out[:want]
         return out
