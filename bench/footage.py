@@ -6,9 +6,12 @@
    The figures are the throughput and Home Assistant's peak RSS growth during
    the share (target ≤ 32 MB): a clip must stream from disk in chunks and
    never be read whole, or a household sharing a few minutes of video would
-   see Home Assistant's memory jump by the size of the footage. Two clips
+   see Home Assistant's memory jump by the size of the footage. Every clip is
+   sealed to the agency (age, DESIGN.md §2.5) on the way; an unsealed
+   baseline run of the same share (sealing patched out, the hub started with
+   ``--allow-unsealed``) shows what sealing costs. Two clips
    recorded outside the window must stay home; the agency then downloads
-   every shared clip and each must be byte-identical (sha256).
+   and opens every shared clip and each must be byte-identical (sha256).
 2. Matching: an index of 100,000 clips (four doorbells over 14 days, rings
    recorded as video or as bursts of snapshots) answering the windows of
    agency requests (15 minutes to 12 hours, the hub's limits) must find the
@@ -43,6 +46,7 @@ import asyncio
 import contextlib
 import gc
 import hashlib
+import io
 import logging
 import math
 import os
@@ -71,6 +75,7 @@ from PIL import Image, ImageDraw
 import custom_components.porchlight  # noqa: F401
 from bench.hub import (
     MIB,
+    BenchAgency,
     HubProcess,
     Report,
     bearer,
@@ -104,6 +109,9 @@ from custom_components.porchlight.ledger import (
     KIND_SHARE_COMPLETED,
 )
 from custom_components.porchlight.recorder import SNAPSHOT_INTERVAL, DoorbellRecorder
+from custom_components.porchlight.sealed_share import SealedManifest
+from porchlight_hub import agecrypt
+from porchlight_hub.agency_keys import AgencyIdentity
 
 SHARE_CLIPS = 50
 SHARE_CLIP_BYTES = 10 * MIB
@@ -196,17 +204,56 @@ class ShareResult:
     downloads_ok: int = 0
     download_s: float = 0.0
     exit_code: int | None = None
+    sealed: bool = True
+
+
+class _Hasher:
+    """A write-only file that hashes what it is given (decrypted plaintext)."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return len(data)
+
+
+def _open_sealed(sealed: bytes, identity: AgencyIdentity) -> str:
+    """The agency opens a clip: the sha256 of its plaintext."""
+    out = _Hasher()
+    agecrypt.decrypt(io.BytesIO(sealed), out, [identity.age_identity])  # type: ignore[arg-type]
+    return out.digest.hexdigest()
+
+
+async def _plain_manifest(
+    hass: HomeAssistant, library: ClipLibrary, clips: list[Any], recipient: str
+) -> SealedManifest:
+    """The baseline run's manifest: clips as recorded, nothing sealed."""
+    entries = [
+        {
+            "clip_id": c.clip_id,
+            "camera": c.camera,
+            "start": c.start.astimezone(UTC).isoformat(),
+            "end": c.end.astimezone(UTC).isoformat(),
+            "content_type": c.content_type,
+            "size": c.size,
+            "sha256": c.sha256,
+        }
+        for c in clips
+    ]
+    return SealedManifest(recipient, entries, {}, [])
 
 
 async def agency_downloads(
     session: aiohttp.ClientSession,
     hub: HubProcess,
     key: str,
+    identity: AgencyIdentity,
     request_id: str,
     expected: set[str],
     result: ShareResult,
 ) -> None:
-    """List the request's shares as the agency, download each clip, hash it."""
+    """List the request's shares as the agency, download and open each clip."""
     async with session.get(
         f"{hub.url}/api/v1/agency/requests/{request_id}/shares",
         headers=bearer(key),
@@ -215,20 +262,27 @@ async def agency_downloads(
         listing = await resp.json()
     clips = [clip for share in listing["shares"] for clip in share["clips"]]
     result.listed = len(clips)
-    result.same_clips = {str(c["sha256"]) for c in clips} == expected
+    inner = "plaintext_sha256" if result.sealed else "sha256"
+    result.same_clips = {str(c[inner]) for c in clips} == expected
     t0 = time.perf_counter()
     for clip in clips:
         if not clip["available"] or not clip["url"]:
             continue
         digest = hashlib.sha256()
-        received = 0
+        body = bytearray()
         async with session.get(hub.url + clip["url"], headers=bearer(key)) as resp:
             resp.raise_for_status()
             async for block in resp.content.iter_chunked(DOWNLOAD_CHUNK):
                 digest.update(block)
-                received += len(block)
-        if received == clip["size"] and digest.hexdigest() in expected:
-            result.downloads_ok += digest.hexdigest() == clip["sha256"]
+                body += block
+        if len(body) != clip["size"] or digest.hexdigest() != clip["sha256"]:
+            continue
+        plain = (
+            await asyncio.to_thread(_open_sealed, bytes(body), identity)
+            if result.sealed
+            else digest.hexdigest()
+        )
+        result.downloads_ok += plain in expected and plain == clip[inner]
     result.download_s = time.perf_counter() - t0
 
 
@@ -242,9 +296,14 @@ async def read_ledger(data: PorchlightData, result: ShareResult) -> None:
             result.failed_ledger = len(entry["data"]["failed"])
 
 
-async def run_share(tmp: Path) -> ShareResult:
-    """Pair a home with a hub process, record, request, share, download."""
-    result = ShareResult()
+async def run_share(tmp: Path, *, sealed: bool = True) -> ShareResult:
+    """Pair a home with a hub process, record, request, share, download.
+
+    ``sealed=False`` is the baseline: the same share with sealing patched
+    out, on a hub started with ``--allow-unsealed``, so the report can show
+    what sealing costs. The integration itself always seals.
+    """
+    result = ShareResult(sealed=sealed)
     pid = os.getpid()
     async with home_assistant(tmp / "config") as hass:
         db_url = sqlite_url(tmp / "hub.db")
@@ -252,11 +311,14 @@ async def run_share(tmp: Path) -> ShareResult:
             "home", "add", "--db", db_url, "--name", "Bench home",
             "--lat", str(hass.config.latitude), "--lon", str(hass.config.longitude),
         )  # fmt: skip
+        identity = AgencyIdentity.generate()
         key = await cli(
-            "agency", "add", "--db", db_url, "--name", "Bench PD", "--kind", "police"
-        )
+            "agency", "add", "--db", db_url, "--name", "Bench PD", "--kind", "police",
+            "--recipient", identity.recipient, "--signing-key", identity.signing_key,
+        )  # fmt: skip
+        baseline = () if sealed else ("--allow-unsealed",)
         async with (
-            hub_process(tmp, db_url) as hub,
+            hub_process(tmp, db_url, *baseline) as hub,
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session,
         ):
             entry = await pair_with_code(hass, hub.url, code)
@@ -266,11 +328,17 @@ async def run_share(tmp: Path) -> ShareResult:
             expected = await record_clips(
                 hass, data, tmp, datetime.fromisoformat(body["window_start"])
             )
+            async with session.get(
+                f"{hub.url}/api/v1/agency", headers=bearer(key)
+            ) as resp:
+                agency_id = str((await resp.json())["agency_id"])
+            signed = BenchAgency(key, agency_id, identity).sign(body)
             async with session.post(
-                f"{hub.url}/api/v1/agency/requests", json=body, headers=bearer(key)
+                f"{hub.url}/api/v1/agency/requests", json=signed, headers=bearer(key)
             ) as resp:
                 answer = await resp.json()
-            if resp.status != 201 or answer.get("homes_reached") != 1:
+            # One home: the agency sees "<5" (DESIGN.md §2.5).
+            if resp.status != 201 or answer.get("homes_reached") != "<5":
                 raise RuntimeError(f"request refused: {resp.status} {answer}")
             request_id = str(answer["id"])
             coordinator = data.coordinator
@@ -287,13 +355,21 @@ async def run_share(tmp: Path) -> ShareResult:
             result.rss_before_kb = proc_status_kb(pid, "VmRSS")
             reset_peak_rss(pid)
             t0 = time.perf_counter()
-            response = await hass.services.async_call(
-                DOMAIN,
-                "share_all",
-                {"request_id": request_id},
-                blocking=True,
-                return_response=True,
-            )
+            with contextlib.ExitStack() as stack:
+                if not sealed:
+                    stack.enter_context(
+                        patch(
+                            "custom_components.porchlight.services.async_seal_manifest",
+                            _plain_manifest,
+                        )
+                    )
+                response = await hass.services.async_call(
+                    DOMAIN,
+                    "share_all",
+                    {"request_id": request_id},
+                    blocking=True,
+                    return_response=True,
+                )
             result.call_ms = (time.perf_counter() - t0) * 1000
             await wait_for(lambda: not data.outbox.items(), within=900)
             result.total_s = time.perf_counter() - t0
@@ -304,7 +380,9 @@ async def run_share(tmp: Path) -> ShareResult:
                 shared = response.get("clips")
                 result.in_response = len(shared) if isinstance(shared, list) else 0
             await read_ledger(data, result)
-            await agency_downloads(session, hub, key, request_id, expected, result)
+            await agency_downloads(
+                session, hub, key, identity, request_id, expected, result
+            )
             # Unloaded while the hub still runs, so the stream ends quietly.
             await hass.config_entries.async_unload(entry.entry_id)
             await hass.async_block_till_done()
@@ -313,7 +391,9 @@ async def run_share(tmp: Path) -> ShareResult:
 
 
 async def bench_share(report: Report) -> None:
-    """Figure 1."""
+    """Figure 1: the sealed share, next to an unsealed baseline."""
+    with tempfile.TemporaryDirectory(prefix="porchlight-bench-") as tmp_name:
+        plain = await run_share(Path(tmp_name), sealed=False)
     with tempfile.TemporaryDirectory(prefix="porchlight-bench-") as tmp_name:
         result = await run_share(Path(tmp_name))
     mb = SHARE_CLIPS * SHARE_CLIP_BYTES / MIB
@@ -322,53 +402,74 @@ async def bench_share(report: Report) -> None:
         f" ({mb:.0f} MB, 1 MB = 2^20 bytes) with porchlight.share_all"
     )
     report.note("hub in its own process; Home Assistant in this one (loopback)")
+    report.note(
+        "sealed: each clip age-encrypted to the agency (hashed once at the"
+        " decision, sealed again while uploading); unsealed: the same share with"
+        " sealing patched out, on a hub run with --allow-unsealed (baseline only)"
+    )
     report.figure(
-        "share_all call → hub has every clip (throughput)",
+        "sealed share_all call → hub has every clip (throughput)",
         mb / result.total_s,
         "MB/s",
     )
-    report.figure("  wall time", result.total_s, "s")
-    report.figure("  share_all returned (hub acknowledged)", result.call_ms, "ms")
+    report.figure("  unsealed baseline (throughput)", mb / plain.total_s, "MB/s")
+    report.figure("  sealed wall time", result.total_s, "s")
+    report.figure("  unsealed wall time", plain.total_s, "s")
     report.figure(
-        "Home Assistant RSS before the share", result.rss_before_kb / 1024, "MB"
+        "  sealed share_all returned (hub acknowledged)", result.call_ms, "ms"
     )
     report.figure(
-        "Home Assistant peak RSS growth during it",
+        "  unsealed share_all returned (hub acknowledged)", plain.call_ms, "ms"
+    )
+    report.figure(
+        "Home Assistant RSS before the sealed share", result.rss_before_kb / 1024, "MB"
+    )
+    report.figure(
+        "Home Assistant peak RSS growth during the sealed share",
         result.rss_growth_kb / 1024,
         "MB",
         target_max=SHARE_RSS_TARGET_MB,
     )
+    report.figure("  during the unsealed baseline", plain.rss_growth_kb / 1024, "MB")
+    for run, label in ((result, "sealed"), (plain, "unsealed")):
+        _share_checks(report, run, label)
+    if result.download_s > 0:
+        report.figure(
+            "  agency download and decrypt throughput", mb / result.download_s, "MB/s"
+        )
+
+
+def _share_checks(report: Report, result: ShareResult, label: str) -> None:
+    """What must hold after a share run, sealed or not."""
     report.check(
-        "request's matching_clips = clips in the window",
+        f"{label}: request's matching_clips = clips in the window",
         result.matching == SHARE_CLIPS,
         f"{result.matching}/{SHARE_CLIPS}",
     )
     report.check(
-        "share_all answered 'shared' with those clips",
+        f"{label}: share_all answered 'shared' with those clips",
         result.status == "shared" and result.in_response == SHARE_CLIPS,
         f"{result.status} {result.in_response}",
     )
     report.check(
-        "ledger: share_completed, all uploaded",
+        f"{label}: ledger: share_completed, all uploaded",
         result.uploaded_ledger == SHARE_CLIPS
         and result.failed_ledger == 0
         and result.clip_uploaded_entries == SHARE_CLIPS,
         f"{result.uploaded_ledger} ok {max(result.failed_ledger, 0)} failed",
     )
     report.check(
-        "agency sees exactly the clips in the window",
+        f"{label}: agency sees exactly the clips in the window",
         result.listed == SHARE_CLIPS and result.same_clips,
         f"{result.listed}/{SHARE_CLIPS}",
     )
     report.check(
-        "agency downloads are byte-identical (sha256)",
+        f"{label}: agency's clips are byte-identical to the home's (sha256)",
         result.downloads_ok == SHARE_CLIPS,
         f"{result.downloads_ok}/{SHARE_CLIPS}",
     )
-    if result.download_s > 0:
-        report.figure("  agency download throughput", mb / result.download_s, "MB/s")
     report.check(
-        "hub exits cleanly on SIGTERM",
+        f"{label}: hub exits cleanly on SIGTERM",
         result.exit_code == 0,
         f"exit {result.exit_code}",
     )

@@ -57,7 +57,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 # Home Assistant imports `custom_components` by name; importing ours first
 # makes it the one it finds (the harness ships a package of the same name).
 import custom_components.porchlight  # noqa: F401
-from bench.hub import Report, bearer, in_disk, offset, percentile, run_benchmark
+from bench.hub import (
+    BenchAgency,
+    Report,
+    bearer,
+    in_disk,
+    offset,
+    percentile,
+    run_benchmark,
+)
 from custom_components.porchlight import ledger_chain, ledger_io
 from custom_components.porchlight.const import DOMAIN
 from custom_components.porchlight.ledger import (
@@ -74,6 +82,7 @@ from custom_components.porchlight.ledger import (
     ledger_dir,
 )
 from porchlight_hub import admin, db
+from porchlight_hub.agency_keys import AgencyIdentity
 from porchlight_hub.app import running_hub
 from porchlight_hub.context import HUB
 from porchlight_hub.geo import coarsen, distance_m
@@ -222,10 +231,32 @@ def entity_id(
     raise RuntimeError(f"no {domain} entity {key}")
 
 
+SIGNED_TEXTS = ("case_number", "incident_type", "description", "contact")
+
+
+def iso_utc(ts: float) -> str:
+    """A stored time as the agency writes it on the wire."""
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+async def seed_agency(hub: Hub, name: str) -> BenchAgency:
+    """An agency with its keys registered, as the operator adds one."""
+    identity = AgencyIdentity.generate()
+    agency = await admin.add_agency(
+        hub.engine,
+        name,
+        "police",
+        recipient=identity.recipient,
+        signing_key=identity.signing_key,
+    )
+    return BenchAgency(agency.api_key, agency.agency_id, identity)
+
+
 def request_body(
     hass: HomeAssistant, case_number: str, now: datetime
 ) -> dict[str, Any]:
     """A valid agency request whose circle covers Home Assistant's home."""
+    now = now.replace(microsecond=0)
     return {
         "case_number": case_number,
         "incident_type": "burglary",
@@ -265,7 +296,7 @@ async def run_latency(tmp: Path) -> LatencyResult:
     ):
         entry = await pair(hass, hub)
         event_entity = entity_id(hass, entry, "event", "video_requests")
-        agency = await admin.add_agency(hub.engine, "Bench City Police", "police")
+        agency = await seed_agency(hub, "Bench City Police")
         loop = asyncio.get_running_loop()
         waiting: list[asyncio.Future[tuple[float, dict[str, Any]]]] = []
 
@@ -280,17 +311,18 @@ async def run_latency(tmp: Path) -> LatencyResult:
         try:
             for n in range(WARM_UP_REQUESTS + REQUESTS):
                 case = f"BENCH-{n:04d}"
-                body = request_body(hass, case, datetime.now(UTC))
+                body = agency.sign(request_body(hass, case, datetime.now(UTC)))
                 waiting[:] = [loop.create_future()]
                 t0 = time.perf_counter()
                 async with session.post(
                     f"{hub.url}/api/v1/agency/requests",
                     json=body,
-                    headers=bearer(agency.api_key),
+                    headers=bearer(agency.key),
                 ) as resp:
                     answer = await resp.json()
                 t_post = time.perf_counter()
-                if resp.status != 201 or answer.get("homes_reached") != 1:
+                # One home: the agency sees "<5" (DESIGN.md §2.5).
+                if resp.status != 201 or answer.get("homes_reached") != "<5":
                     raise RuntimeError(f"request refused: {resp.status} {answer}")
                 at, attributes = await asyncio.wait_for(waiting[0], 5)
                 if n < WARM_UP_REQUESTS:
@@ -361,7 +393,7 @@ async def seed_neighbourhood(hub: Hub, home: tuple[float, float]) -> None:
     faster than 1,100 POSTs.
     """
     rng = random.Random(3)
-    agency = await admin.add_agency(hub.engine, "Bench County Sheriff", "police")
+    agency = await seed_agency(hub, "Bench County Sheriff")
     async with hub.engine.connect() as conn:
         home_id = (
             await conn.execute(db.homes.select().with_only_columns(db.homes.c.id))
@@ -389,16 +421,31 @@ async def seed_neighbourhood(hub: Hub, home: tuple[float, float]) -> None:
         centre = offset(*home, rng.uniform(-200, 200), rng.uniform(-200, 200))
         created = now - (SEED_REQUESTS - i) * 300
         request_id = new_id("req")
-        requests.append(
+        # Signed as the agency would, so a home that verifies accepts them.
+        terms = agency.sign(
             {
-                "id": request_id,
-                "agency_id": agency.agency_id,
                 "case_number": f"SEED-{i:04d}",
                 "incident_type": "burglary",
                 "description": "Break-in; looking for footage of the street.",
                 "contact": "Det. Seed, 555-0101",
+                "window_start": iso_utc(created - 3 * 3600),
+                "window_end": iso_utc(created - 3600),
+                "area": {
+                    "latitude": centre[0],
+                    "longitude": centre[1],
+                    "radius_m": REQUEST_RADIUS_M,
+                },
+            }
+        )
+        requests.append(
+            {
+                "id": request_id,
+                "agency_id": agency.agency_id,
+                **{k: terms[k] for k in SIGNED_TEXTS},
                 "window_start": created - 3 * 3600,
                 "window_end": created - 3600,
+                "window_start_text": terms["window_start"],
+                "window_end_text": terms["window_end"],
                 "latitude": centre[0],
                 "longitude": centre[1],
                 "radius_m": REQUEST_RADIUS_M,
@@ -407,6 +454,9 @@ async def seed_neighbourhood(hub: Hub, home: tuple[float, float]) -> None:
                 "created_at": created,
                 "expires_at": created + 14 * 86400,
                 "updated_at": created,
+                "nonce": terms["nonce"],
+                "signature": terms["signature"],
+                "signing_key": agency.identity.signing_key,
             }
         )
         deliveries.append(

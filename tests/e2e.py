@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
 from custom_components.porchlight.const import DOMAIN
-from porchlight_hub import admin
+from porchlight_hub import admin, agecrypt
 
 from .hub.conftest import Client, HubHarness
 
@@ -99,3 +100,17 @@ async def post_request(
 def utcnow() -> datetime:
     """Now, in UTC."""
     return datetime.now(UTC)
+
+
+def unseal(agency: Client, sealed: bytes) -> bytes:
+    """Open a clip the home sealed to this agency, as the agency would."""
+    assert agency.identity is not None
+    assert sealed.startswith(b"age-encryption.org/v1\n")
+    out = io.BytesIO()
+    agecrypt.decrypt(io.BytesIO(sealed), out, [agency.identity.age_identity])
+    return out.getvalue()
+
+
+def iso_z(when: datetime) -> str:
+    """A time as the hub's wire writes it (UTC, ISO 8601)."""
+    return when.astimezone(UTC).isoformat()

@@ -7,12 +7,17 @@ these functions change, not the tests that call them.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import aiohttp
+
+from porchlight_hub import agecrypt, signing
+from porchlight_hub.agency_keys import AgencyIdentity
 
 from .processes import HubProcess, hub_cli
 
@@ -24,6 +29,9 @@ class Agency:
     hub: HubProcess
     name: str
     key: str
+    agency_id: str
+    # The agency's private keys: it signs requests and opens sealed clips.
+    identity: AgencyIdentity
 
     @property
     def headers(self) -> dict[str, str]:
@@ -35,15 +43,21 @@ class Download:
     """What ``GET /api/v1/agency/clips/{id}`` answered."""
 
     status: int
-    sha256: str | None  # of the body, when the status is 200
+    sha256: str | None  # of the clip as recorded (opened), when the status is 200
 
 
 async def agency_add(hub: HubProcess, name: str, kind: str = "police") -> Agency:
-    """The operator registers an agency; its API key is printed once."""
+    """The operator registers an agency with its public keys; the API key once."""
+    identity = AgencyIdentity.generate()
     key = await hub_cli(
-        "agency", "add", "--db", hub.db_url, "--name", name, "--kind", kind
-    )
-    return Agency(hub, name, key)
+        "agency", "add", "--db", hub.db_url, "--name", name, "--kind", kind,
+        "--recipient", identity.recipient, "--signing-key", identity.signing_key,
+    )  # fmt: skip
+    unsigned = Agency(hub, name, key, "", identity)
+    status, me = await _call(unsigned, "GET", "/api/v1/agency")
+    if status != 200:
+        raise RuntimeError(f"the hub does not know the agency: {status} {me}")
+    return Agency(hub, name, key, str(me["agency_id"]), identity)
 
 
 async def agency_post_request(
@@ -66,7 +80,11 @@ async def agency_post_request(
         "window_start": window[0].isoformat(),
         "window_end": window[1].isoformat(),
         "area": {"latitude": centre[0], "longitude": centre[1], "radius_m": radius_m},
+        "nonce": signing.new_nonce(),
     }
+    body["signature"] = agency.identity.sign(
+        signing.signed_object(body, agency.agency_id)
+    )
     status, answer = await _call(agency, "POST", "/api/v1/agency/requests", body)
     if status != 201:
         raise RuntimeError(f"the hub refused the request: {status} {answer}")
@@ -83,8 +101,14 @@ async def agency_shares(agency: Agency, request_id: str) -> dict[str, Any]:
     return answer
 
 
+def _open(agency: Agency, sealed: bytes) -> bytes:
+    out = io.BytesIO()
+    agecrypt.decrypt(io.BytesIO(sealed), out, [agency.identity.age_identity])
+    return out.getvalue()
+
+
 async def agency_download(agency: Agency, clip_id: str) -> Download:
-    """Fetch one shared clip; its status and the body's SHA-256."""
+    """Fetch one shared clip and open it; its status and the clip's SHA-256."""
     async with (
         aiohttp.ClientSession() as session,
         session.get(
@@ -94,8 +118,10 @@ async def agency_download(agency: Agency, clip_id: str) -> Download:
         ) as resp,
     ):
         body = await resp.read()
-        digest = hashlib.sha256(body).hexdigest() if resp.status == 200 else None
-        return Download(resp.status, digest)
+        if resp.status != 200:
+            return Download(resp.status, None)
+    plain = await asyncio.to_thread(_open, agency, body)
+    return Download(200, hashlib.sha256(plain).hexdigest())
 
 
 async def _call(

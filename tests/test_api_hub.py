@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,16 +31,17 @@ from custom_components.porchlight.models import (
     StreamMessage,
     VideoRequest,
 )
+from custom_components.porchlight.sealing import Seal, digest_sealed, new_seed
 from porchlight_hub import admin
 from porchlight_hub.clock import ManualClock
 from tests.conftest import serve_real_hub
+from tests.e2e import unseal
 from tests.hub.conftest import (
     CENTRE,
     START,
     Client,
     HubHarness,
     clip_bytes,
-    clip_entry,
     offset,
     open_request,
 )
@@ -159,6 +161,27 @@ async def test_unknown_ids_are_not_found(home: PorchlightClient) -> None:
             await call
 
 
+def _sealed_entry(
+    clip_id: str, path: Path, when: Any, agency: Client
+) -> tuple[dict[str, Any], Seal]:
+    """The manifest entry of ``path`` sealed to ``agency``, and its seal."""
+    assert agency.identity is not None
+    seal = Seal(agency.identity.recipient, new_seed())
+    size, sha256, plain = digest_sealed(path, seal)
+    entry = {
+        "clip_id": clip_id,
+        "camera": "Front door",
+        "start": when.isoformat(),
+        "end": (when + timedelta(seconds=10)).isoformat(),
+        "content_type": "application/age",
+        "inner_content_type": "video/mp4",
+        "size": size,
+        "sha256": sha256,
+        "plaintext_sha256": plain,
+    }
+    return entry, seal
+
+
 async def test_share_upload_access_revoke(
     home: PorchlightClient, agency: Client, live_hub: HubHarness, tmp_path: Path
 ) -> None:
@@ -167,7 +190,7 @@ async def test_share_upload_access_revoke(
     clip.write_bytes(data)
     req = await open_request(live_hub, agency)
     when = live_hub.clock.now() - timedelta(hours=2)
-    entry = clip_entry("c1", data, when)
+    entry, seal = _sealed_entry("c1", clip, when, agency)
     body = {
         "decision": "share",
         "idempotency_key": "share-0001",
@@ -182,10 +205,14 @@ async def test_share_upload_access_revoke(
 
         # A wrong content type is refused before a byte is stored.
         with pytest.raises(PorchlightRequestError) as exc_info:
-            await home.upload_clip(share_id, "c1", clip, "image/jpeg", len(data))
+            await home.upload_clip(
+                share_id, "c1", clip, "video/mp4", len(data), seal=seal
+            )
         assert exc_info.value.status == 415
 
-        stored = await home.upload_clip(share_id, "c1", clip, "video/mp4", len(data))
+        stored = await home.upload_clip(
+            share_id, "c1", clip, "application/age", len(data), seal=seal
+        )
         assert stored == {
             "clip_id": "c1",
             "status": "stored",
@@ -196,7 +223,9 @@ async def test_share_upload_access_revoke(
         assert [s.share_id for s in shares] == [share_id]
         assert shares[0].active
         assert shares[0].clips[0].uploaded
-        assert shares[0].clips[0].sha256 == hashlib.sha256(data).hexdigest()
+        assert shares[0].clips[0].sha256 == entry["sha256"]
+        assert shares[0].clips[0].plaintext_sha256 == hashlib.sha256(data).hexdigest()
+        assert shares[0].clips[0].shown_content_type == "video/mp4"
 
         status, listing = await agency.call(
             "GET", f"/api/v1/agency/requests/{req['id']}/shares"
@@ -205,7 +234,8 @@ async def test_share_upload_access_revoke(
         url = listing["shares"][0]["clips"][0]["url"]
         status, download = await agency.call("GET", url)
         assert status == 200
-        assert download == data
+        assert hashlib.sha256(download).hexdigest() == entry["sha256"]
+        assert unseal(agency, download) == data
         accessed = ShareAccess.from_hub((await _next(stream, "share.accessed")).data)
         assert (accessed.share_id, accessed.clip_id) == (share_id, "c1")
 
@@ -223,7 +253,9 @@ async def test_share_upload_access_revoke(
     status, _ = await agency.call("GET", url)
     assert status == 410
     with pytest.raises(PorchlightGone):
-        await home.upload_clip(share_id, "c1", clip, "video/mp4", len(data))
+        await home.upload_clip(
+            share_id, "c1", clip, "application/age", len(data), seal=seal
+        )
     # Revoking again is harmless and answers with the ended share.
     assert (await home.revoke_share(share_id)).status == "revoked"
     assert [s.status for s in await home.list_shares()] == ["revoked"]
@@ -232,25 +264,24 @@ async def test_share_upload_access_revoke(
 async def test_upload_checksum_mismatch_is_refused(
     home: PorchlightClient, agency: Client, live_hub: HubHarness, tmp_path: Path
 ) -> None:
-    data = clip_bytes(1000)
     clip = tmp_path / "clip.mp4"
-    clip.write_bytes(clip_bytes(1000, seed=1))
+    clip.write_bytes(clip_bytes(1000))
     req = await open_request(live_hub, agency)
     when = live_hub.clock.now() - timedelta(hours=2)
+    entry, seal = _sealed_entry("c1", clip, when, agency)
     answer = await home.decide(
         req["id"],
-        {
-            "decision": "share",
-            "idempotency_key": "share-0002",
-            "clips": [clip_entry("c1", data, when)],
-        },
+        {"decision": "share", "idempotency_key": "share-0002", "clips": [entry]},
     )
+    # The file changed after the manifest was sent: its ciphertext differs.
+    clip.write_bytes(clip_bytes(1000, seed=1))
+    sealed = "application/age"
     with pytest.raises(PorchlightRequestError) as exc_info:
-        await home.upload_clip(answer["share_id"], "c1", clip, "video/mp4", 1000)
+        await home.upload_clip(answer["share_id"], "c1", clip, sealed, 1000, seal=seal)
     assert 400 <= exc_info.value.status < 500
     assert exc_info.value.code is not None
     with pytest.raises(PorchlightNotFound):
-        await home.upload_clip(answer["share_id"], "c2", clip, "video/mp4", 1000)
+        await home.upload_clip(answer["share_id"], "c2", clip, sealed, 1000, seal=seal)
 
 
 async def test_alerts(home: PorchlightClient, live_hub: HubHarness) -> None:

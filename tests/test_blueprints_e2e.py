@@ -114,7 +114,7 @@ async def test_ask_before_sharing_share_all_reaches_the_agency(
 
     await eventually(delivered, within=20)
     (shared,) = await agency_shares(agency, request["id"])
-    assert sorted(c["sha256"] for c in shared["clips"]) == sorted(
+    assert sorted(c["plaintext_sha256"] for c in shared["clips"]) == sorted(
         c.sha256 for c in clips
     )
     kept = shared["expires_at"][:10]
@@ -128,7 +128,7 @@ async def test_ask_before_sharing_share_all_reaches_the_agency(
             }
         )
     )
-    assert (await agency_view(agency, request["id"]))["declines"] == 0
+    assert (await agency.hub.decisions(request["id"]))["decline"] == 0
 
 
 async def test_rules_decline_and_trusted_share_through_the_hub(
@@ -158,7 +158,7 @@ async def test_rules_decline_and_trusted_share_through_the_hub(
     excluded = await post_request(hass, real_hub, patrol, "HP-1")
 
     async def declined() -> bool:
-        return bool((await agency_view(patrol, excluded["id"]))["declines"] == 1)
+        return bool((await patrol.hub.decisions(excluded["id"]))["decline"] == 1)
 
     await eventually(declined, within=15)
 
@@ -174,7 +174,7 @@ async def test_rules_decline_and_trusted_share_through_the_hub(
         (real_hub.clock.now() + timedelta(days=3)).date().isoformat()
     )
     assert await agency_shares(patrol, excluded["id"]) == []
-    assert (await agency_view(police, trusted["id"]))["declines"] == 0
+    assert (await police.hub.decisions(trusted["id"]))["decline"] == 0
 
 
 async def test_opt_out_when_switches_the_home_at_the_hub(
@@ -191,7 +191,8 @@ async def test_opt_out_when_switches_the_home_at_the_hub(
 
     hass.states.async_set(toggle, "on")
     await wait_for(lambda: hass.states.get(switch).state == STATE_OFF)  # type: ignore[union-attr]
-    assert (await post_request(hass, real_hub, agency, "OFF-1"))["homes_reached"] == 0
+    off = await post_request(hass, real_hub, agency, "OFF-1")
+    assert await real_hub.reached(off["id"]) == 0
 
     # Porchlight restarts (the hub keeps the opt-out) while the condition ends.
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -200,4 +201,5 @@ async def test_opt_out_when_switches_the_home_at_the_hub(
     assert await hass.config_entries.async_setup(entry.entry_id)
     # It comes back opted out, and the automation opts it back in.
     await wait_for(lambda: hass.states.get(switch).state == STATE_ON, within=15)  # type: ignore[union-attr]
-    assert (await post_request(hass, real_hub, agency, "ON-1"))["homes_reached"] == 1
+    on = await post_request(hass, real_hub, agency, "ON-1")
+    assert await real_hub.reached(on["id"]) == 1

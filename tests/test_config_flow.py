@@ -46,7 +46,7 @@ from porchlight_hub import admin
 from porchlight_hub.clock import ManualClock
 
 from .conftest import FakeHub, serve_real_hub
-from .hub.conftest import CENTRE, START, HubHarness
+from .hub.conftest import START, HubHarness
 
 STRINGS = json.loads(
     (Path(__file__).parents[1] / "custom_components/porchlight/strings.json").read_text(
@@ -236,6 +236,13 @@ async def test_user_flow(hass: HomeAssistant, fake_hub: FakeHub) -> None:
             {CONF_PAIRING_CODE: "invalid_pairing_code"},
         ),
         (200, 429, {"error": "rate_limited"}, {"base": "rate_limited"}),
+        # The operator placed this home far from Home Assistant's location.
+        (
+            200,
+            422,
+            {"error": "location_locked", "message": "400 m away"},
+            {"base": "location_locked"},
+        ),
         (200, 500, {"error": "internal_error"}, {"base": "cannot_connect"}),
         (200, 200, {"home_id": "home-1"}, {"base": "cannot_connect"}),
         (503, 200, None, {"base": "cannot_connect"}),
@@ -829,7 +836,10 @@ async def test_pair_and_reauth_with_real_hub(
     hass: HomeAssistant, real_hub: HubHarness
 ) -> None:
     """Pair, set up for real, then recover from a revoked token with reauth."""
-    new = await admin.add_home(real_hub.engine, "Home", *CENTRE, clock=real_hub.clock)
+    # Where Home Assistant is: pairing sends its location, which may move the
+    # home only 250 m from where the operator put it (DESIGN.md §2.5).
+    here = (hass.config.latitude, hass.config.longitude)
+    new = await admin.add_home(real_hub.engine, "Home", *here, clock=real_hub.clock)
     flow_id = await _start(hass)
     result = await _configure(
         hass, flow_id, {CONF_URL: real_hub.url, CONF_PAIRING_CODE: new.pairing_code}
@@ -870,9 +880,7 @@ async def test_pair_and_reauth_with_real_hub(
     assert status == 200
 
     # A code for another home does not touch this entry.
-    other = await admin.add_home(
-        real_hub.engine, "Other", *CENTRE, clock=real_hub.clock
-    )
+    other = await admin.add_home(real_hub.engine, "Other", *here, clock=real_hub.clock)
     token = entry.data[CONF_TOKEN]
     flow_id = await _reauth_flow_id(hass, entry)
     result = await _configure(hass, flow_id, {CONF_PAIRING_CODE: other.pairing_code})

@@ -441,8 +441,7 @@ async def test_refused_decision_shows_hub_status_again(
     await wait_for(lambda: data.listener.connected)
     await wait_for(lambda: updates and updates[-1] == ("updated", "withdrawn"))
     await wait_for(lambda: state(hass, "sensor", "pending_video_requests").state == "0")
-    status, body = await agency.call("GET", f"/api/v1/agency/requests/{request['id']}")
-    assert body["declines"] == 0
+    assert (await agency.hub.decisions(request["id"]))["decline"] == 0
 
 
 def bus_state_events(hass: HomeAssistant, event_id: str) -> list[tuple[str, str]]:

@@ -32,7 +32,7 @@ from custom_components.porchlight.const import (
 )
 
 from .cameras import JPEG, FakeCamera, async_setup_camera
-from .e2e import entity_id, eventually, pair_entry, utcnow, wait_for
+from .e2e import entity_id, eventually, pair_entry, unseal, utcnow, wait_for
 from .hub.conftest import Client, HubHarness
 
 BUTTON = "input_button.doorbell"
@@ -238,7 +238,9 @@ async def test_recorded_clips_reach_the_agency_exactly(
         status, data = await agency.call("GET", clip["url"])
         assert status == 200
         assert hashlib.sha256(data).hexdigest() == clip["sha256"]
-    assert {c["sha256"] for c in share["clips"]} == {c.sha256 for c in inside}
+        plain = unseal(agency, data)
+        assert hashlib.sha256(plain).hexdigest() == clip["plaintext_sha256"]
+    assert {c["plaintext_sha256"] for c in share["clips"]} == {c.sha256 for c in inside}
 
     async def ledger_has(kind: str) -> bool:
         return kind in await _ledger_kinds(hass)

@@ -22,7 +22,14 @@ from custom_components.porchlight.api import PorchlightClient
 from custom_components.porchlight.clips import Clip
 from custom_components.porchlight.const import DOMAIN
 
-from .e2e import entity_id, eventually, pair_entry, post_request, wait_for
+from .e2e import (
+    entity_id,
+    eventually,
+    pair_entry,
+    post_request,
+    unseal,
+    wait_for,
+)
 from .hub.conftest import Client, HubHarness
 
 
@@ -130,7 +137,11 @@ async def test_share_all_reaches_the_agency_byte_for_byte(
         status, body = await agency.call("GET", clip["url"])
         assert status == 200
         assert hashlib.sha256(body).hexdigest() == clip["sha256"]
-        downloaded[clip["sha256"]] = body
+        assert clip["content_type"] == "application/age"
+        assert clip["inner_content_type"] == "image/jpeg"
+        plain = unseal(agency, body)
+        assert hashlib.sha256(plain).hexdigest() == clip["plaintext_sha256"]
+        downloaded[clip["plaintext_sha256"]] = plain
     assert set(downloaded) == {c.sha256 for c in inside}
     assert outside.sha256 not in downloaded
     for clip in inside:
@@ -189,7 +200,7 @@ async def test_share_clips_outside_the_window_is_refused(
     assert [c["clip_id"] for c in answer["clips"]] == [inside[1].clip_id]
     await _wait_complete(agency, request["id"], 1)
     (share,) = await _agency_shares(agency, request["id"])
-    assert [c["sha256"] for c in share["clips"]] == [inside[1].sha256]
+    assert [c["plaintext_sha256"] for c in share["clips"]] == [inside[1].sha256]
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "share_all", {"request_id": request["id"]})
     assert err.value.translation_key in {
@@ -235,12 +246,16 @@ async def test_hub_down_mid_upload_resumes_after_restart(
     original = PorchlightClient.upload_clip
 
     async def upload_clip(
-        self: PorchlightClient, share_id: str, clip_id: str, *args: Any
+        self: PorchlightClient,
+        share_id: str,
+        clip_id: str,
+        *args: Any,
+        **kwargs: Any,
     ) -> Any:
         sent.append(clip_id)
         if len(sent) == 2:
             await real_hub.stop()  # after the first clip is up
-        return await original(self, share_id, clip_id, *args)
+        return await original(self, share_id, clip_id, *args, **kwargs)
 
     monkeypatch.setattr(PorchlightClient, "upload_clip", upload_clip)
     answer = await _call(hass, "share_all", {"request_id": request["id"]})
@@ -263,7 +278,7 @@ async def test_hub_down_mid_upload_resumes_after_restart(
     (share,) = await _agency_shares(agency, request["id"])
     assert share["share_id"] == answer["share_id"]
     assert share["status"] == "complete"
-    assert sorted(c["sha256"] for c in share["clips"]) == sorted(
+    assert sorted(c["plaintext_sha256"] for c in share["clips"]) == sorted(
         c.sha256 for c in inside
     )
     assert sent.count(inside[0].clip_id) == 1
@@ -299,14 +314,18 @@ async def test_file_changed_before_upload_is_skipped(
     sent: list[str] = []
 
     async def upload_clip(
-        self: PorchlightClient, share_id: str, clip_id: str, *args: Any
+        self: PorchlightClient,
+        share_id: str,
+        clip_id: str,
+        *args: Any,
+        **kwargs: Any,
     ) -> Any:
         sent.append(clip_id)
         # The second clip's file is edited while the first uploads.
         await hass.async_add_executor_job(
             library.file_path(inside[1]).write_bytes, b"\xff\xd8edited\xff\xd9"
         )
-        return await original(self, share_id, clip_id, *args)
+        return await original(self, share_id, clip_id, *args, **kwargs)
 
     monkeypatch.setattr(PorchlightClient, "upload_clip", upload_clip)
     await _call(hass, "share_all", {"request_id": request["id"]})
@@ -317,7 +336,7 @@ async def test_file_changed_before_upload_is_skipped(
     assert [f["clip_id"] for f in failed] == [inside[1].clip_id]
     assert failed[0]["reason"] == "file_missing_or_changed"
     (share,) = await _agency_shares(agency, request["id"])
-    available = {c["sha256"]: c["available"] for c in share["clips"]}
+    available = {c["plaintext_sha256"]: c["available"] for c in share["clips"]}
     assert available == {inside[0].sha256: True, inside[1].sha256: False}
 
 
@@ -373,12 +392,16 @@ async def test_share_revoked_mid_upload_is_abandoned(
     sent: list[str] = []
 
     async def upload_clip(
-        self: PorchlightClient, share_id: str, clip_id: str, *args: Any
+        self: PorchlightClient,
+        share_id: str,
+        clip_id: str,
+        *args: Any,
+        **kwargs: Any,
     ) -> Any:
         sent.append(clip_id)
         if len(sent) == 2:
             await self.revoke_share(share_id)
-        return await original(self, share_id, clip_id, *args)
+        return await original(self, share_id, clip_id, *args, **kwargs)
 
     monkeypatch.setattr(PorchlightClient, "upload_clip", upload_clip)
     answer = await _call(hass, "share_all", {"request_id": request["id"]})

@@ -81,6 +81,7 @@ class Home:
 
     def clip(self, clip_id: str = "c1") -> dict[str, Any]:
         when = self.hub.clock.now() - timedelta(hours=2)
+        # Sealed, as every share is; these tests upload nothing.
         return clip_entry(clip_id, b"footage-" + clip_id.encode(), when)
 
 
@@ -137,9 +138,14 @@ async def test_share_is_stored_before_it_is_sent_and_delivered(
         )
         return await real_decide(request_id, body)
 
+    clip = home.clip("c1")
     with patch.object(home.client, "decide", spy):
         item = await outbox.async_enqueue_decision(
-            request_id, "share", retention_days=7, clips=[home.clip("c1")]
+            request_id,
+            "share",
+            retention_days=7,
+            clips=[clip],
+            recipient_fingerprint="f" * 32,
         )
         await settle(hass)
 
@@ -160,6 +166,11 @@ async def test_share_is_stored_before_it_is_sent_and_delivered(
         "idempotency_key": item.idempotency_key,
         "retention_days": 7,
         "clip_ids": ["c1"],
+        # What was sealed to whom: the plaintext's and the ciphertext's hashes.
+        "clips": [
+            {k: clip[k] for k in ("clip_id", "plaintext_sha256", "sha256", "size")}
+        ],
+        "agency_recipient_fingerprint": "f" * 32,
     }
     hub_view = await home.hub_request(request_id)
     assert hub_view["decision"] == "share"

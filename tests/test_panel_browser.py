@@ -227,7 +227,7 @@ class Household:
         (share,) = listing["shares"]
         (clip,) = share["clips"]
         assert when(clip["start"]) == when(self.clips[clip_id]["start"])
-        assert clip["sha256"] == self.clips[clip_id]["sha256"]
+        assert clip["plaintext_sha256"] == self.clips[clip_id]["sha256"]
         download = await agency_download(self.agency, clip["id"])
         assert download.status == 200
         assert download.sha256 == self.clips[clip_id]["sha256"]
@@ -310,7 +310,7 @@ async def check_hub(report: dict[str, Any], home: Household) -> None:
     assert share["share_id"] == report["share_id"]
     assert share["status"] == "revoked"
     (clip,) = share["clips"]
-    assert clip["sha256"] == home.clips[report["shared_clip"]]["sha256"]
+    assert clip["plaintext_sha256"] == home.clips[report["shared_clip"]]["sha256"]
     assert not clip["available"]
     assert (await agency_download(home.agency, home.hub_clip)).status == 410
     first = await home.hub_view(home.first["id"])

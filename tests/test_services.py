@@ -200,7 +200,7 @@ async def test_decline_unknown_request(
     )
 
     assert local_state(entry) == before
-    assert (await agency_view(agency, request["id"]))["declines"] == 0
+    assert (await agency.hub.decisions(request["id"]))["decline"] == 0
 
 
 async def test_decline_twice_while_queued_then_after_delivery(
@@ -241,11 +241,11 @@ async def test_decline_twice_while_queued_then_after_delivery(
         status="declined",
     )
     assert local_state(entry) == before
-    assert (await agency_view(agency, request["id"]))["declines"] == 1
+    assert (await agency.hub.decisions(request["id"]))["decline"] == 1
 
 
 async def _declines_are(agency: Client, request_id: str, count: int) -> bool:
-    return bool((await agency_view(agency, request_id))["declines"] == count)
+    return bool((await agency.hub.decisions(request_id))["decline"] == count)
 
 
 async def test_decline_withdrawn_request(
@@ -273,7 +273,7 @@ async def test_decline_withdrawn_request(
     )
     assert local_state(entry) == before
     assert not entry.runtime_data.outbox.items()
-    assert (await agency_view(agency, request["id"]))["declines"] == 0
+    assert (await agency.hub.decisions(request["id"]))["decline"] == 0
 
 
 # ---------------------------------------------------------- entry resolution
@@ -311,7 +311,7 @@ async def test_unknown_and_unloaded_entries(
         {"category": "crime", "title": "Anyone?"},
         "no_loaded_entries",
     )
-    assert (await agency_view(agency, request["id"]))["declines"] == 0
+    assert (await agency.hub.decisions(request["id"]))["decline"] == 0
 
 
 async def test_entry_of_another_integration_is_unknown(
@@ -340,7 +340,7 @@ async def test_two_entries_need_a_choice(
     assert first.unique_id != second.unique_id
     agency = await real_hub.add_agency()
     request = await post_request(hass, real_hub, agency)
-    assert request["homes_reached"] == 2
+    assert await real_hub.reached(request["id"]) == 2
     for entry in (first, second):
         await wait_for(lambda entry=entry: holds(entry, request["id"]))
     before = (local_state(first), local_state(second))

@@ -40,6 +40,7 @@ from custom_components.porchlight.const import (
     SUBENTRY_DOORBELL,
 )
 from custom_components.porchlight.data import PorchlightConfigEntry
+from custom_components.porchlight.sealing import sealed_size
 
 from .e2e import eventually, pair_entry, post_request, wait_for
 from .hub.conftest import Client, HubHarness
@@ -123,6 +124,10 @@ async def pending(
 ) -> dict[str, Any]:
     request = await post_request(hass, hub, agency, case)
     await wait_for(lambda: request["id"] in requests_of(entry))
+    # Its arrival is ledgered just after it shows (after its agency's key pin).
+    await wait_for(
+        lambda: request["id"] in entry.runtime_data.ledger.recorded_request_ids()
+    )
     return request
 
 
@@ -354,7 +359,8 @@ async def test_a_queued_share_shows_its_clips_before_the_hub_has_it(
                 "start": clip.start.isoformat(),
                 "end": clip.end.isoformat(),
                 "content_type": "image/jpeg",
-                "size": clip.size,
+                # What goes to the hub: the clip sealed to the agency.
+                "size": sealed_size(clip.size),
                 "uploaded": False,
             }
         ],
@@ -407,7 +413,9 @@ async def test_shares_with_accesses_and_revocation(
     )
     assert status == 200, old_body
     old_url = old_body["shares"][0]["clips"][0]["url"]
-    downloaded = next(c.clip_id for c in inside if c.sha256 == hub_clip["sha256"])
+    downloaded = next(
+        c.clip_id for c in inside if c.sha256 == hub_clip["plaintext_sha256"]
+    )
     url = hub_clip["url"]
     status, _ = await agency.call("GET", url)
     assert status == 200
@@ -782,7 +790,7 @@ async def test_decisions_refuse_other_users_but_not_automations(
         "porch_answer", data, context=Context(user_id=hass_read_only_user.id)
     )
     await hass.async_block_till_done()
-    await eventually(lambda: _declined_at_hub(agency, request["id"]), within=10)
+    await eventually(lambda: _declined_at_hub(real_hub, request["id"]), within=10)
     kinds = [
         e["kind"] for e in (await entry.runtime_data.ledger.async_export())["entries"]
     ]
@@ -805,7 +813,7 @@ async def test_decisions_refuse_other_users_but_not_automations(
     }
 
 
-async def _declined_at_hub(agency: Client, request_id: str) -> bool:
-    status, body = await agency.call("GET", f"/api/v1/agency/requests/{request_id}")
-    assert status == 200, body
-    return bool(body["declines"] == 1)
+async def _declined_at_hub(hub: HubHarness, request_id: str) -> bool:
+    # Agencies never see declines per request (DESIGN.md §2.5): the hub's
+    # own records say.
+    return (await hub.decisions(request_id))["decline"] == 1

@@ -22,6 +22,8 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from .sealing import Seal, SealedReader, sealed_size
+
 API_PREFIX: Final = "/api/v1"
 DEFAULT_TIMEOUT: Final = aiohttp.ClientTimeout(total=10)
 DEFAULT_UPLOAD_IDLE_TIMEOUT: Final = 60.0
@@ -411,12 +413,16 @@ class PorchlightClient:
         path: Path,
         content_type: str,
         size: int,
+        *,
+        seal: Seal | None = None,
     ) -> dict[str, Any]:
         """Stream one clip of a share from disk, never holding it in memory.
 
         The file is read in chunks in a worker thread, and exactly ``size``
         bytes are sent with a matching ``Content-Length``, so the hub can
-        refuse a wrong size before reading anything.
+        refuse a wrong size before reading anything. With a ``seal`` the
+        clip (``size`` bytes on disk) is sealed to the agency chunk by chunk
+        on its way out, and its ciphertext is what is sent.
 
         Raises:
             PorchlightClipFileError: The file cannot be read or is not ``size``
@@ -427,7 +433,11 @@ class PorchlightClient:
             PorchlightConnectionError: The hub could not be reached, or the
                 upload made no progress for the idle timeout.
         """
-        handle = await asyncio.to_thread(_open_clip, path, size)
+        plain = await asyncio.to_thread(_open_clip, path, size)
+        handle: IO[bytes] | SealedReader = plain
+        if seal is not None:
+            handle = await asyncio.to_thread(seal.open, plain)
+            size = sealed_size(size)
         idle = self._upload_idle_timeout
         timeout = aiohttp.ClientTimeout(
             total=None,
@@ -465,7 +475,7 @@ class PorchlightClient:
                 ) from err
             raise
         finally:
-            await asyncio.to_thread(handle.close)
+            await asyncio.to_thread(plain.close)
         if not isinstance(payload, dict):
             raise PorchlightInvalidResponse("The upload answer is not an object")
         return payload
@@ -680,7 +690,7 @@ def _open_clip(path: Path, size: int) -> IO[bytes]:
 
 
 async def _read_chunks(
-    handle: IO[bytes],
+    handle: IO[bytes] | SealedReader,
     path: Path,
     size: int,
     progressed: Callable[[], None],

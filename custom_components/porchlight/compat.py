@@ -127,3 +127,19 @@ def async_register_admin_service(
         return await handler(call)
 
     hass.services.async_register(domain, service, admin_only, schema, supports_response)
+
+
+# --- Repair flow results --------------------------------------------------------
+# Lets go with: the release whose repairs component exports
+# ``RepairsFlowResult`` (2026.10 does; 2025.4's steps return the generic
+# ``FlowResult``). Both are the same dict at run time.
+try:
+    from homeassistant.components.repairs import (  # type: ignore[attr-defined,unused-ignore]
+        RepairsFlowResult as _RepairsFlowResult,
+    )
+except ImportError:  # pragma: no cover - 2025.4
+    from homeassistant.data_entry_flow import (  # type: ignore[assignment,no-redef,unused-ignore]
+        FlowResult as _RepairsFlowResult,
+    )
+
+type RepairsFlowResult = _RepairsFlowResult

@@ -183,6 +183,10 @@ class _HubErrors:
             self._errors[CONF_URL] = "invalid_url"
         elif isinstance(exc, PorchlightRateLimited):
             self._errors["base"] = "rate_limited"
+        elif isinstance(exc, PorchlightPairingError) and exc.code == "location_locked":
+            # The hub keeps the operator's place for this home (DESIGN.md
+            # §2.5); Home Assistant's location is too far from it.
+            self._errors["base"] = "location_locked"
         elif isinstance(exc, PorchlightPairingError):
             self._errors[CONF_PAIRING_CODE] = "invalid_pairing_code"
         elif isinstance(

@@ -39,6 +39,7 @@ from .const import (
 from .ledger import (
     KIND_OPT_IN,
     KIND_OPT_OUT,
+    KIND_REQUEST_OUT_OF_POLICY,
     KIND_REQUEST_RECEIVED,
     KIND_REQUEST_UPDATED,
     KIND_SHARE_ACCESSED,
@@ -47,6 +48,7 @@ from .ledger import (
 )
 from .models import (
     ALERT_CATEGORIES,
+    OUT_OF_POLICY,
     Alert,
     Home,
     InvalidPayload,
@@ -56,6 +58,7 @@ from .models import (
     StreamMessage,
     VideoRequest,
 )
+from .trust import RequestTrust
 
 if TYPE_CHECKING:
     from .data import PorchlightConfigEntry
@@ -118,6 +121,13 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         )
         self.client = client
         self.ledger = ledger
+        # Every request is vetted at home before it is offered (§2.5).
+        self.trust = RequestTrust(
+            hass,
+            entry.entry_id,
+            ledger,
+            lambda: (hass.config.latitude, hass.config.longitude),
+        )
         self._recorded: set[str] = ledger.recorded_request_ids()
         self._logged_invalid: set[str] = set()
         # Local decisions not yet acknowledged by the hub, request id -> status.
@@ -190,9 +200,10 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
             ) from err
         # None before the first refresh, whatever the base class's annotation.
         previous = cast(PorchlightState | None, self.data)
+        overlaid = sorted((self._overlay(r) for r in requests), key=_created)
         state = PorchlightState(
             home=home,
-            requests={r.id: self._overlay(r) for r in requests},
+            requests={r.id: await self.trust.async_vet(r, overlaid) for r in overlaid},
             alerts={a.id: a for a in alerts},
             shares={s.share_id: s for s in shares},
         )
@@ -232,13 +243,28 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         await self.ledger.async_append(
             KIND_REQUEST_RECEIVED, request_summary(request, with_contact=True)
         )
+        if request.status == OUT_OF_POLICY:
+            # Never offered: no "received" that an automation could share on.
+            await self._updated(request)
+            return
         self._dispatch(signal_request(self.config_entry.entry_id), "received", request)
 
     async def _updated(self, request: VideoRequest) -> None:
-        await self.ledger.async_append(
-            KIND_REQUEST_UPDATED,
-            {"request_id": request.id, "status": request.status},
-        )
+        if request.status == OUT_OF_POLICY:
+            await self.ledger.async_append(
+                KIND_REQUEST_OUT_OF_POLICY,
+                {
+                    "request_id": request.id,
+                    "agency": request.agency,
+                    "policy_violation": request.policy_violation,
+                },
+                durable=True,
+            )
+        else:
+            await self.ledger.async_append(
+                KIND_REQUEST_UPDATED,
+                {"request_id": request.id, "status": request.status},
+            )
         self._dispatch(signal_request(self.config_entry.entry_id), "updated", request)
 
     async def _record_opt(self, opted_out: bool) -> None:
@@ -268,7 +294,10 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         state = self.data
         kind = message.type
         if kind in ("request.received", "request.updated"):
-            request = self._overlay(VideoRequest.from_hub(message.data))
+            request = await self.trust.async_vet(
+                self._overlay(VideoRequest.from_hub(message.data)),
+                state.requests.values(),
+            )
             old = state.requests.get(request.id)
             state.requests[request.id] = request
             if request.id not in self._recorded:
@@ -371,6 +400,7 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         except PorchlightError as err:
             LOGGER.debug("Could not refresh request %s: %s", request_id, err)
             return
+        request = await self.trust.async_vet(request, self.data.requests.values())
         old = self.data.requests.get(request_id)
         self.data.requests[request_id] = request
         if request.status == "shared":
@@ -435,6 +465,10 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         return self.clip_provider.describe(request.window_start, request.window_end)
 
 
+def _created(request: VideoRequest) -> tuple[datetime, str]:
+    return request.created_at, request.id
+
+
 def request_summary(
     request: VideoRequest, *, with_contact: bool = False
 ) -> dict[str, Any]:
@@ -451,6 +485,8 @@ def request_summary(
         "expires_at": request.expires_at.isoformat(),
         "status": request.status,
     }
+    if request.policy_violation is not None:
+        summary["policy_violation"] = request.policy_violation
     if with_contact:
         summary["description"] = request.description
         summary["contact"] = request.contact

@@ -21,6 +21,8 @@ TO_REDACT: Final = {
     "name",
     "title",
     "idempotency_key",
+    # Each queued upload's seal: its seed is key material for that clip.
+    "seal",
 }
 
 

@@ -46,12 +46,15 @@ from .const import DOMAIN, LOGGER
 from .ledger_chain import (
     FORBIDDEN_KEYS,
     GENESIS_HASH,
+    KIND_AGENCY_KEYS_ACCEPTED,
+    KIND_AGENCY_KEYS_PINNED,
     KIND_CLIP_UPLOADED,
     KIND_DECISION,
     KIND_DECISION_DELIVERED,
     KIND_DECISION_FAILED,
     KIND_OPT_IN,
     KIND_OPT_OUT,
+    KIND_REQUEST_OUT_OF_POLICY,
     KIND_REQUEST_RECEIVED,
     KIND_REQUEST_UPDATED,
     KIND_SHARE_ACCESSED,
@@ -69,18 +72,21 @@ from .ledger_chain import (
     plain_json,
 )
 from .ledger_migrate import migrate
-from .ledger_scan import read_chain, read_lines, request_id_of
+from .ledger_scan import pin_of, read_chain, read_lines, request_id_of
 from .ledger_store import LedgerFiles, Loaded
 
 __all__ = [
     "FORBIDDEN_KEYS",
     "GENESIS_HASH",
+    "KIND_AGENCY_KEYS_ACCEPTED",
+    "KIND_AGENCY_KEYS_PINNED",
     "KIND_CLIP_UPLOADED",
     "KIND_DECISION",
     "KIND_DECISION_DELIVERED",
     "KIND_DECISION_FAILED",
     "KIND_OPT_IN",
     "KIND_OPT_OUT",
+    "KIND_REQUEST_OUT_OF_POLICY",
     "KIND_REQUEST_RECEIVED",
     "KIND_REQUEST_UPDATED",
     "KIND_SHARE_ACCESSED",
@@ -156,6 +162,7 @@ class ConsentLedger:
         self._tail: tuple[int, str] = (0, GENESIS_HASH)
         self._recent: deque[tuple[int, Any]] = deque(maxlen=RECENT_ENTRIES)
         self._request_ids: set[str] = set()
+        self._pins: dict[str, dict[str, str]] = {}
         # The first break known (from the last full check), None while it holds.
         self._broken: LedgerVerification | None = None
         self._unreadable = False
@@ -220,6 +227,10 @@ class ConsentLedger:
         """Ids of the requests whose arrival is already in the ledger."""
         return set(self._request_ids)
 
+    def agency_pins(self) -> dict[str, dict[str, str]]:
+        """Each agency's pinned keys (``signing_key``, ``recipient``) by agency id."""
+        return {agency: dict(keys) for agency, keys in self._pins.items()}
+
     async def async_append(
         self, kind: str, data: Mapping[str, Any], *, durable: bool = False
     ) -> LedgerEntry:
@@ -271,6 +282,8 @@ class ConsentLedger:
             self._recent.append((self._count, parse_line(line[:-1])[0]))
             if (request_id := request_id_of(entry.as_dict())) is not None:
                 self._request_ids.add(request_id)
+            if (pin := pin_of(entry.as_dict())) is not None:
+                self._pins[pin[0]] = pin[1]
         for listener in list(self._listeners):
             try:
                 listener(entry)
@@ -371,6 +384,7 @@ class ConsentLedger:
             self._tail = (0, GENESIS_HASH)
             self._recent.clear()
             self._request_ids.clear()
+            self._pins.clear()
             self._broken = None
             self._unreadable = False
         ir.async_delete_issue(self.hass, DOMAIN, issue_id(self.entry_id))
@@ -393,6 +407,7 @@ class ConsentLedger:
         self._recent.clear()
         self._recent.extend(loaded.recent)
         self._request_ids = loaded.request_ids
+        self._pins = loaded.pins
         self._unreadable = loaded.unreadable
         self._broken = None if loaded.verification.ok else loaded.verification
         self._loaded = True

@@ -47,6 +47,11 @@ KIND_SHARE_DELETED: Final = "share_deleted"
 KIND_SHARE_REVOKED: Final = "share_revoked"
 KIND_CLIP_UPLOADED: Final = "clip_uploaded"
 KIND_SHARE_COMPLETED: Final = "share_completed"
+# An agency's public keys, pinned the first time a request signed by them
+# arrives, and a changed pair the household accepted (DESIGN.md §2.5).
+KIND_AGENCY_KEYS_PINNED: Final = "agency_keys_pinned"
+KIND_AGENCY_KEYS_ACCEPTED: Final = "agency_keys_accepted"
+KIND_REQUEST_OUT_OF_POLICY: Final = "request_out_of_policy"
 # Recorded by the ledger itself when it drops a half-written last line.
 KIND_TAIL_DROPPED: Final = "ledger_tail_dropped"
 

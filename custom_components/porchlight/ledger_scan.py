@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from .ledger_chain import (
+    KIND_AGENCY_KEYS_ACCEPTED,
+    KIND_AGENCY_KEYS_PINNED,
     KIND_REQUEST_RECEIVED,
     ChainVerifier,
     LedgerVerification,
@@ -28,6 +30,8 @@ from .ledger_chain import (
 from .ledger_io import Checkpoint, Segment, SegmentView, read_prefix, split_lines
 
 _REQUEST_MARK: Final = KIND_REQUEST_RECEIVED.encode()
+_PIN_MARK: Final = b"agency_keys_"
+_PIN_KINDS: Final = (KIND_AGENCY_KEYS_PINNED, KIND_AGENCY_KEYS_ACCEPTED)
 
 
 @dataclass(slots=True)
@@ -52,6 +56,19 @@ def request_id_of(entry: Any) -> str | None:
     return None
 
 
+def pin_of(entry: Any) -> tuple[str, dict[str, str]] | None:
+    """The agency keys ``entry`` pins (first sight or accepted), if any."""
+    if not isinstance(entry, dict) or entry.get("kind") not in _PIN_KINDS:
+        return None
+    data = entry.get("data")
+    if not isinstance(data, dict):
+        return None
+    keys = {k: data.get(k) for k in ("agency_id", "signing_key", "recipient")}
+    if not all(isinstance(v, str) for v in keys.values()):
+        return None
+    return str(keys["agency_id"]), {k: str(v) for k, v in keys.items()}
+
+
 class Scan:
     """One pass over the segments at load, trusting a checkpoint if it fits."""
 
@@ -62,6 +79,7 @@ class Scan:
         self.position = 0
         self.recent: deque[tuple[int, bytes]] = deque(maxlen=keep)
         self.request_ids: set[str] = set()
+        self.pins: dict[str, dict[str, str]] = {}
         self.hashed = 0
         self.segments: list[Segment] = []
         self.broken: Checkpoint | None = None  # the verified prefix of a break
@@ -115,6 +133,14 @@ class Scan:
             if request_id is not None:
                 self.request_ids.add(request_id)
             start = part.find(_REQUEST_MARK, end)
+        start = part.find(_PIN_MARK)
+        while start != -1:
+            begin = part.rfind(b"\n", 0, start) + 1
+            end = part.find(b"\n", start)
+            end = len(part) if end == -1 else end
+            if (pin := pin_of(parse_line(part[begin:end])[0])) is not None:
+                self.pins[pin[0]] = pin[1]
+            start = part.find(_PIN_MARK, end)
         keep = self.recent.maxlen or 0
         # The last ``keep`` lines without splitting the whole part.
         pieces = part.rsplit(b"\n", keep + 1)
@@ -144,6 +170,8 @@ class Scan:
             request_id = request_id_of(value)
             if request_id is not None:
                 self.request_ids.add(request_id)
+            if (pin := pin_of(value)) is not None:
+                self.pins[pin[0]] = pin[1]
             checking, prev = self.verifier.ok, self.verifier.prev
             held = self.verifier.feed(value, exact)
             if checking:

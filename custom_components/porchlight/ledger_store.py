@@ -39,7 +39,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,8 @@ class Loaded:
     unreadable: bool
     torn: dict[str, Any] | None
     hashed: int
+    # Agency keys pinned in the ledger, by agency id (the latest entry wins).
+    pins: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class LedgerFiles:
@@ -132,7 +134,14 @@ class LedgerFiles:
         recent = [(pos, parse_line(line)[0]) for pos, line in scan.recent]
         tail = tail_of(recent[-1][1], scan.position) if recent else (0, GENESIS_HASH)
         return Loaded(
-            result, tail, recent, scan.request_ids, unreadable, torn, scan.hashed
+            result,
+            tail,
+            recent,
+            scan.request_ids,
+            unreadable,
+            torn,
+            scan.hashed,
+            scan.pins,
         )
 
     def append(self, line: bytes, durable: bool, head: str | None) -> None:

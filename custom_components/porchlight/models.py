@@ -8,12 +8,14 @@ half-parsed request in front of a household. No Home Assistant imports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Self
 
 from .api import PorchlightInvalidResponse
 
+OUT_OF_POLICY: Final = "out_of_policy"
+"""A request the home's own checks refused: never offered for sharing."""
 REQUEST_STATUSES: Final = (
     "pending",
     "shared",
@@ -198,6 +200,12 @@ class VideoRequest:
     created_at: datetime
     updated_at: datetime
     expires_at: datetime
+    agency_id: str | None = None
+    agency_recipient: str | None = None
+    # The home's own verdict (vetting.py): the first rule the request breaks.
+    policy_violation: str | None = None
+    # The payload as received: the signature covers its values verbatim.
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_hub(cls, data: Any) -> Self:
@@ -225,6 +233,9 @@ class VideoRequest:
             created_at=r.time("created_at"),
             updated_at=r.time("updated_at"),
             expires_at=r.time("expires_at"),
+            agency_id=r.opt_text("agency_id"),
+            agency_recipient=r.opt_text("agency_recipient"),
+            raw=r.raw(),
         )
 
     @property
@@ -303,6 +314,14 @@ class SharedClip:
     size: int
     sha256: str
     uploaded: bool
+    # Sealed clips (application/age): what is inside, and its hash.
+    inner_content_type: str | None = None
+    plaintext_sha256: str | None = None
+
+    @property
+    def shown_content_type(self) -> str:
+        """What the household shared: the clip's own type, sealed or not."""
+        return self.inner_content_type or self.content_type
 
     @classmethod
     def from_hub(cls, data: Any) -> Self:
@@ -317,6 +336,8 @@ class SharedClip:
             size=r.integer("size"),
             sha256=r.text("sha256"),
             uploaded=r.flag("uploaded"),
+            inner_content_type=r.opt_text("inner_content_type"),
+            plaintext_sha256=r.opt_text("plaintext_sha256"),
         )
 
 

@@ -51,6 +51,7 @@ from .ledger import (
     ConsentLedger,
     plain_json,
 )
+from .sealing import SEALED_CONTENT_TYPE, Seal, fingerprint
 
 STORAGE_VERSION: Final = 1
 STORAGE_MINOR_VERSION: Final = 1
@@ -70,6 +71,28 @@ type DeliveredCallback = Callable[[OutboxItem, dict[str, Any]], Awaitable[None] 
 type FailedCallback = Callable[
     [OutboxItem, PorchlightRequestError], Awaitable[None] | None
 ]
+
+
+# What the ledger keeps of each shared clip: enough to prove which bytes.
+LEDGERED_CLIP_KEYS: Final = ("clip_id", "plaintext_sha256", "sha256", "size")
+
+
+def _upload_entry(clip_id: str, seal: Seal | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"clip_id": clip_id, "state": UPLOAD_PENDING}
+    if seal is not None:
+        entry["seal"] = {"recipient": seal.recipient, "seed": seal.seed}
+    return entry
+
+
+def _seal_of(upload: dict[str, Any]) -> Seal | None:
+    """The stored seal of an upload; None for one queued before sealing."""
+    stored = upload.get("seal")
+    if not isinstance(stored, dict):
+        return None
+    recipient, seed = stored.get("recipient"), stored.get("seed")
+    if not isinstance(recipient, str) or not isinstance(seed, str):
+        return None
+    return Seal(recipient, seed)
 
 
 class AlreadyQueued(ValueError):
@@ -339,11 +362,15 @@ class Outbox:
         *,
         retention_days: int | None = None,
         clips: list[dict[str, Any]] | None = None,
+        seals: dict[str, Seal] | None = None,
+        recipient_fingerprint: str | None = None,
     ) -> OutboxItem:
         """Store a decision durably, ledger it, then deliver it in the background.
 
         Returns once the decision is on disk and in the ledger; the hub may
-        still be unreachable.
+        still be unreachable. ``seals`` (by clip id) are how each clip is
+        sealed again, byte for byte, when it is uploaded; they are stored
+        with the uploads, never in the body sent to the hub or the ledger.
 
         Raises:
             AlreadyQueued: A decision for this request is still queued.
@@ -373,7 +400,7 @@ class Outbox:
         if decision == "share" and clips and self.clips is not None:
             # Only an outbox that can find the files takes on the uploads.
             item.uploads = [
-                {"clip_id": c.get("clip_id"), "state": UPLOAD_PENDING}
+                _upload_entry(str(c.get("clip_id")), (seals or {}).get(c["clip_id"]))
                 for c in body["clips"]
             ]
         # Queued before the first await, so a concurrent enqueue for the same
@@ -389,6 +416,11 @@ class Outbox:
             entry["retention_days"] = retention_days
         if clips is not None:
             entry["clip_ids"] = [c.get("clip_id") for c in body["clips"]]
+            entry["clips"] = [
+                {k: c[k] for k in LEDGERED_CLIP_KEYS if k in c} for c in body["clips"]
+            ]
+        if recipient_fingerprint is not None:
+            entry["agency_recipient_fingerprint"] = recipient_fingerprint
         await self.ledger.async_append(KIND_DECISION, entry, durable=True)
         self._schedule_flush()
         return item
@@ -486,13 +518,15 @@ class Outbox:
             if not await self.clips.async_verify(clip):
                 await self._async_clip_failed(item, upload, "file_missing_or_changed")
                 continue
+            seal = _seal_of(upload)
             try:
                 await self.client.upload_clip(
                     share_id,
                     clip_id,
                     self.clips.file_path(clip),
-                    clip.content_type,
+                    SEALED_CONTENT_TYPE if seal is not None else clip.content_type,
                     clip.size,
+                    seal=seal,
                 )
             except PorchlightClipFileError:
                 await self._async_clip_failed(item, upload, "file_unreadable")
@@ -511,16 +545,18 @@ class Outbox:
             except PorchlightError as err:
                 return self._note_retry(item, err)
             upload["state"] = UPLOAD_DONE
-            await self.ledger.async_append(
-                KIND_CLIP_UPLOADED,
-                {
-                    "share_id": share_id,
-                    "request_id": item.request_id,
-                    "clip_id": clip_id,
-                    "sha256": clip.sha256,
-                },
-                durable=True,
-            )
+            # The seed opens nothing once uploaded, but it is key material.
+            upload.pop("seal", None)
+            uploaded: dict[str, Any] = {
+                "share_id": share_id,
+                "request_id": item.request_id,
+                "clip_id": clip_id,
+                "sha256": clip.sha256,
+            }
+            if seal is not None:
+                uploaded["plaintext_sha256"] = clip.sha256
+                uploaded["agency_recipient_fingerprint"] = fingerprint(seal.recipient)
+            await self.ledger.async_append(KIND_CLIP_UPLOADED, uploaded, durable=True)
             await self._async_save()
         await self.ledger.async_append(
             KIND_SHARE_COMPLETED,

@@ -137,7 +137,7 @@ def request_payload(
         "decision": decision,
         "queued": _waiting(item),
         "share_id": share_id,
-        "policy_violation": None,
+        "policy_violation": request.policy_violation,
         "created_at": _iso(request.created_at),
         "updated_at": _iso(request.updated_at),
         "expires_at": _iso(request.expires_at),
@@ -240,7 +240,7 @@ def _share_payload(
                 "camera": clip.camera,
                 "start": _iso(clip.start),
                 "end": _iso(clip.end),
-                "content_type": clip.content_type,
+                "content_type": clip.shown_content_type,
                 "size": clip.size,
                 "uploaded": clip.uploaded,
             }
@@ -273,7 +273,8 @@ def _queued_share_payload(
                 "camera": clip.get("camera"),
                 "start": clip.get("start"),
                 "end": clip.get("end"),
-                "content_type": clip.get("content_type"),
+                "content_type": clip.get("inner_content_type")
+                or clip.get("content_type"),
                 "size": clip.get("size"),
                 "uploaded": False,
             }

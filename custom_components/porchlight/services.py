@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
@@ -34,8 +34,9 @@ from .coordinator import request_summary
 from .data import PorchlightConfigEntry, PorchlightData
 from .entity import doorbell_device_id, entry_home_id
 from .ledger import KIND_SHARE_REVOKED
-from .models import HOME_ALERT_CATEGORIES, ShareDeletion, VideoRequest
+from .models import HOME_ALERT_CATEGORIES, OUT_OF_POLICY, ShareDeletion, VideoRequest
 from .outbox import AlreadyQueued
+from .sealed_share import async_seal_manifest
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_REQUEST_ID: Final = "request_id"
@@ -174,6 +175,13 @@ def _undecided_request(data: PorchlightData, request_id: str) -> VideoRequest:
         raise _invalid("unknown_request", request_id=request_id)
     if data.outbox.pending_decision(request_id) is not None:
         raise _invalid("request_already_decided", request_id=request_id)
+    if request.status == OUT_OF_POLICY:
+        # The home's own checks refused it (DESIGN.md §2.5): never offered.
+        raise _invalid(
+            "request_out_of_policy",
+            request_id=request_id,
+            rule=str(request.policy_violation),
+        )
     if not request.pending:
         raise _invalid(
             "request_not_pending", request_id=request_id, status=request.status
@@ -198,42 +206,40 @@ def _retention(entry: PorchlightConfigEntry, call: ServiceCall) -> int:
     return days
 
 
-def _manifest_entry(clip: Clip) -> dict[str, Any]:
-    """What the hub is told about a clip; it checks each upload against it."""
-    return {
-        "clip_id": clip.clip_id,
-        "camera": clip.camera,
-        "start": dt_util.as_utc(clip.start).isoformat(),
-        "end": dt_util.as_utc(clip.end).isoformat(),
-        "content_type": clip.content_type,
-        "size": clip.size,
-        "sha256": clip.sha256,
-    }
-
-
 async def _share(
+    hass: HomeAssistant,
     data: PorchlightData,
-    request_id: str,
+    request: VideoRequest,
     retention_days: int,
     clips: list[Clip],
 ) -> ServiceResponse:
-    """Verify every clip, queue the share, and wait briefly for the hub.
+    """Seal every clip to the agency, queue the share, wait briefly for the hub.
 
-    The files are checked before anything is queued: the household agrees to
-    share what was recorded, so one missing or altered file refuses the whole
-    share rather than silently sending less. When the hub does not answer
-    within ``SHARE_ACK_TIMEOUT`` the share stays queued (and is delivered
-    later); the response then has ``share_id: null`` and ``status: queued``.
+    Sealing reads each file, so it also checks them before anything is
+    queued: the household agrees to share what was recorded, so one missing
+    or altered file refuses the whole share rather than silently sending
+    less. Clips are sealed only to the agency's pinned recipient. When the
+    hub does not answer within ``SHARE_ACK_TIMEOUT`` the share stays queued
+    (and is delivered later); the response then has ``share_id: null`` and
+    ``status: queued``.
     """
-    damaged = [c.clip_id for c in clips if not await data.clips.async_verify(c)]
-    if damaged:
-        raise _invalid("clip_damaged", clip_ids=", ".join(damaged))
+    request_id = request.id
+    recipient = data.coordinator.trust.recipient_for(request)
+    if recipient is None:  # pragma: no cover - vetting refuses such requests
+        raise _invalid(
+            "request_out_of_policy", request_id=request_id, rule="unsigned_request"
+        )
+    sealed = await async_seal_manifest(hass, data.clips, clips, recipient)
+    if sealed.damaged:
+        raise _invalid("clip_damaged", clip_ids=", ".join(sealed.damaged))
     try:
         item = await data.outbox.async_enqueue_decision(
             request_id,
             "share",
             retention_days=retention_days,
-            clips=[_manifest_entry(c) for c in clips],
+            clips=sealed.clips,
+            seals=sealed.seals,
+            recipient_fingerprint=sealed.recipient_fingerprint,
         )
     except AlreadyQueued as err:  # pragma: no cover - raced with the checks
         raise _invalid("request_already_decided", request_id=request_id) from err
@@ -262,7 +268,7 @@ async def _share_all(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     clips = data.clips.matching(request.window_start, request.window_end)
     if not clips:
         raise _invalid("no_matching_clips", request_id=request_id)
-    return await _share(data, request_id, retention_days, clips)
+    return await _share(hass, data, request, retention_days, clips)
 
 
 async def _share_clips(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -286,7 +292,7 @@ async def _share_clips(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
             raise _invalid("clip_not_in_window", clip_id=clip_id, request_id=request_id)
         clips.append(clip)
     clips.sort(key=lambda c: c.start)
-    return await _share(data, request_id, retention_days, clips)
+    return await _share(hass, data, request, retention_days, clips)
 
 
 def _aware(value: datetime | None) -> datetime | None:

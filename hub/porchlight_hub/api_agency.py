@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -14,8 +13,6 @@ from .auth import require_agency
 from .clock import iso, to_ts
 from .context import Hub, hub_of
 from .errors import ApiError, json_response, not_found
-from .homes_nearby import homes_within
-from .rules import check_agency_kind, check_case_limit, parse_request
 from .security import new_id
 from .validation import Fields, read_json
 from .views import (
@@ -28,16 +25,19 @@ from .views import (
 routes = web.RouteTableDef()
 
 
-async def _counts(hub: Hub, request_id: str) -> tuple[int, int]:
+async def _shares(hub: Hub, request_id: str) -> int:
+    """How many homes shared; declines are never counted per request."""
     d = db.deliveries
     async with hub.engine.connect() as conn:
-        rows = await conn.execute(
-            select(d.c.decision, func.count())
-            .where(d.c.request_id == request_id, d.c.decision.is_not(None))
-            .group_by(d.c.decision)
+        return int(
+            (
+                await conn.execute(
+                    select(func.count()).where(
+                        d.c.request_id == request_id, d.c.decision == "share"
+                    )
+                )
+            ).scalar_one()
         )
-        counts = dict(rows.tuples().all())
-    return counts.get("share", 0), counts.get("decline", 0)
 
 
 async def _own_request(hub: Hub, agency_id: str, request_id: str) -> dict[str, Any]:
@@ -57,88 +57,24 @@ async def _own_request(hub: Hub, agency_id: str, request_id: str) -> dict[str, A
     return dict(row)
 
 
-@routes.post("/api/v1/agency/requests")
-async def create_request(request: web.Request) -> web.Response:
-    """Check a request against every rule, then deliver it to the circle."""
+@routes.get("/api/v1/agency")
+async def profile(request: web.Request) -> web.Response:
+    """Who the key belongs to, and the public keys the hub hands to homes.
+
+    An agency's client compares these with its own identity before it signs,
+    so a mistyped registration shows up at once, not as refused requests.
+    """
     agency = await require_agency(request)
-    hub = hub_of(request)
-    policy = hub.settings.policy
-    now_dt = hub.clock.now()
-    draft = parse_request(await read_json(request), now_dt, policy)
-    check_agency_kind(agency["kind"], policy)
-    now = to_ts(now_dt)
-    r = db.requests
-    request_id = new_id("req")
-    async with hub.engine.begin() as conn:
-        existing = (
-            await conn.execute(
-                select(func.count()).where(
-                    r.c.agency_id == agency["id"],
-                    r.c.case_number == draft.case_number,
-                )
-            )
-        ).scalar_one()
-        check_case_limit(existing, policy)
-        targets = await homes_within(
-            conn,
-            draft.latitude,
-            draft.longitude,
-            draft.radius_m,
-            include_opted_out=False,
-        )
-        await conn.execute(
-            insert(r).values(
-                id=request_id,
-                agency_id=agency["id"],
-                case_number=draft.case_number,
-                incident_type=draft.incident_type,
-                description=draft.description,
-                contact=draft.contact,
-                window_start=to_ts(draft.window_start),
-                window_end=to_ts(draft.window_end),
-                latitude=draft.latitude,
-                longitude=draft.longitude,
-                radius_m=draft.radius_m,
-                status="open",
-                homes_reached=len(targets),
-                created_at=now,
-                expires_at=to_ts(now_dt + timedelta(days=policy.request_expiry_days)),
-                updated_at=now,
-            )
-        )
-        if targets:
-            await conn.execute(
-                insert(db.deliveries),
-                [
-                    {
-                        "request_id": request_id,
-                        "home_id": home_id,
-                        "distance_m": dist,
-                        "delivered_at": now,
-                    }
-                    for home_id, dist in targets
-                ],
-            )
-        row = (
-            (await conn.execute(select(r).where(r.c.id == request_id))).mappings().one()
-        )
-    base = {
-        **row,
-        "agency_name": agency["name"],
-        "agency_kind": agency["kind"],
-        "decision": None,
-        "decided_at": None,
-        "share_id": None,
-        "delivered_at": now,
-    }
-    for home_id, dist in targets:
-        if hub.broker.connected(home_id):
-            hub.broker.publish(
-                home_id,
-                "request.received",
-                request_for_home({**base, "home_id": home_id, "distance_m": dist}),
-            )
-    return json_response(request_for_agency(row), status=201)
+    return json_response(
+        {
+            "agency_id": agency["id"],
+            "name": agency["name"],
+            "kind": agency["kind"],
+            "agency_recipient": agency["recipient"],
+            "agency_signing_key": agency["signing_key"],
+            "keys_updated_at": iso(agency["keys_updated_at"]),
+        }
+    )
 
 
 @routes.get("/api/v1/agency/requests")
@@ -159,7 +95,7 @@ async def list_requests(request: web.Request) -> web.Response:
             .mappings()
             .all()
         )
-    items = [request_for_agency(row, *(await _counts(hub, row["id"]))) for row in rows]
+    items = [request_for_agency(row, await _shares(hub, row["id"])) for row in rows]
     return json_response({"requests": items, "count": len(items)})
 
 
@@ -169,7 +105,7 @@ async def get_request(request: web.Request) -> web.Response:
     agency = await require_agency(request)
     hub = hub_of(request)
     row = await _own_request(hub, agency["id"], request.match_info["request_id"])
-    return json_response(request_for_agency(row, *(await _counts(hub, row["id"]))))
+    return json_response(request_for_agency(row, await _shares(hub, row["id"])))
 
 
 async def end_request(hub: Hub, request_id: str, status: str) -> dict[str, Any]:
@@ -207,7 +143,7 @@ async def _finish(request: web.Request, status: str) -> web.Response:
             409, "request_closed", f"This request is already {row['status']}."
         )
     row = await end_request(hub, row["id"], status)
-    return json_response(request_for_agency(row, *(await _counts(hub, row["id"]))))
+    return json_response(request_for_agency(row, await _shares(hub, row["id"])))
 
 
 @routes.post("/api/v1/agency/requests/{request_id}/withdraw")
@@ -269,6 +205,8 @@ async def request_shares(request: web.Request) -> web.Response:
                 "start": iso(clip["start"]),
                 "end": iso(clip["end"]),
                 "content_type": clip["content_type"],
+                "inner_content_type": clip["inner_content_type"],
+                "plaintext_sha256": clip["plaintext_sha256"],
                 "size": clip["size"],
                 "sha256": clip["sha256"],
                 "available": live,

@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 from . import db
 from .auth import require_home
 from .clock import iso
-from .context import hub_of
+from .context import Hub, hub_of
 from .errors import ApiError, json_response
+from .geo import distance_m
 from .validation import Fields, read_json
 
 routes = web.RouteTableDef()
@@ -29,6 +30,37 @@ def home_view(row: dict[str, Any], hub_id: str) -> dict[str, Any]:
         "created_at": iso(row["created_at"]),
         "paired_at": iso(row["paired_at"]),
     }
+
+
+def check_move(
+    hub: Hub, home: Any, latitude: float, longitude: float, *, pairing: bool = False
+) -> bool:
+    """Refuse to move a home far from where the operator put it (§2.5).
+
+    Requests are delivered by location, so a home that could move itself
+    anywhere could put itself inside any circle it liked. A home whose
+    operator left its place open (only the demo does) is placed where it
+    first pairs; returns True when that pairing fixes the place.
+    """
+    anchor_lat = home["anchor_latitude"]
+    anchor_lon = home["anchor_longitude"]
+    if anchor_lat is None or anchor_lon is None:
+        if pairing:
+            return True
+        anchor_lat, anchor_lon = home["latitude"], home["longitude"]
+    away = distance_m(anchor_lat, anchor_lon, latitude, longitude)
+    limit = hub.settings.max_home_move_m
+    if away > limit:
+        raise ApiError(
+            422,
+            "location_locked",
+            f"This home's location was set by the hub's operator; it may move at"
+            f" most {limit:g} m from there, and this is {away:.0f} m away. Ask the"
+            f" operator to run `porchlight-hub home move --home {home['id']}"
+            " --lat … --lon …`.",
+            field="latitude",
+        )
+    return False
 
 
 @routes.get("/api/v1/home")
@@ -60,7 +92,8 @@ async def patch_home(request: web.Request) -> web.Response:
             "Send latitude and longitude together.",
             field="latitude",
         )
-    if latitude is not None:
+    if latitude is not None and longitude is not None:
+        check_move(hub, home, latitude, longitude)
         values["latitude"] = latitude
         values["longitude"] = longitude
     if not values:

@@ -1,14 +1,15 @@
-"""Endpoints anyone may call: health, the transparency report, pairing."""
+"""Endpoints anyone may call: health and pairing."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import Integer, func, select, update
+from sqlalchemy import select, update
 
 from . import __version__, db
-from .clock import iso, to_ts
+from .api_home import check_move
+from .clock import to_ts
 from .context import hub_of
 from .errors import ApiError, json_response
 from .security import hash_secret, new_token, normalise_code
@@ -66,10 +67,23 @@ async def pair(request: web.Request) -> web.Response:
         )
         home_id = claimed.scalar_one_or_none()
         if home_id is not None:
+            home = (
+                (await conn.execute(select(db.homes).where(db.homes.c.id == home_id)))
+                .mappings()
+                .one()
+            )
             values: dict[str, Any] = {
                 "token_hash": hash_secret(token),
                 "paired_at": now,
             }
+            # Raising here rolls the claim back: the code still works.
+            if (
+                latitude is not None
+                and longitude is not None
+                and check_move(hub, home, latitude, longitude, pairing=True)
+            ):
+                values["anchor_latitude"] = latitude
+                values["anchor_longitude"] = longitude
             if name:
                 values["name"] = name
             if latitude is not None and longitude is not None:
@@ -93,115 +107,3 @@ async def pair(request: web.Request) -> web.Response:
             422, "invalid_code", "The pairing code is unknown, used or expired."
         )
     return json_response({"home_id": home_id, "token": token, "hub_id": hub.hub_id})
-
-
-@routes.get("/api/v1/transparency")
-async def transparency(request: web.Request) -> web.Response:
-    """Aggregate, per-agency accountability figures; no home is identifiable."""
-    hub = hub_of(request)
-    r, d, s, c, a = (
-        db.requests,
-        db.deliveries,
-        db.shares,
-        db.share_clips,
-        db.agencies,
-    )
-    per: dict[str, dict[str, Any]] = {}
-    async with hub.engine.connect() as conn:
-        for row in (await conn.execute(select(a).order_by(a.c.name))).mappings():
-            per[row["id"]] = {
-                "agency": row["name"],
-                "kind": row["kind"],
-                "requests": 0,
-                "requests_withdrawn": 0,
-                "homes_reached": 0,
-                "shares": 0,
-                "declines": 0,
-                "clips_shared": 0,
-                "clips_deleted_on_schedule": 0,
-                "clips_revoked": 0,
-                "clip_accesses": 0,
-            }
-        req_rows = await conn.execute(
-            select(
-                r.c.agency_id,
-                func.count(),
-                func.coalesce(func.sum(r.c.homes_reached), 0),
-                func.sum((r.c.status == "withdrawn").cast(Integer)),
-            ).group_by(r.c.agency_id)
-        )
-        for agency_id, count, reached, withdrawn in req_rows:
-            per[agency_id].update(
-                requests=count,
-                homes_reached=int(reached),
-                requests_withdrawn=int(withdrawn or 0),
-            )
-        decl = await conn.execute(
-            select(r.c.agency_id, func.count())
-            .select_from(d.join(r, r.c.id == d.c.request_id))
-            .where(d.c.decision == "decline")
-            .group_by(r.c.agency_id)
-        )
-        for agency_id, count in decl:
-            per[agency_id]["declines"] = count
-        shr = await conn.execute(
-            select(s.c.agency_id, func.count()).group_by(s.c.agency_id)
-        )
-        for agency_id, count in shr:
-            per[agency_id]["shares"] = count
-        clips = await conn.execute(
-            select(
-                s.c.agency_id,
-                func.sum((c.c.uploaded_at.is_not(None)).cast(Integer)),
-                func.sum(
-                    (
-                        (s.c.deleted_reason == "expired") & c.c.uploaded_at.is_not(None)
-                    ).cast(Integer)
-                ),
-                func.sum(
-                    (
-                        (s.c.deleted_reason == "revoked") & c.c.uploaded_at.is_not(None)
-                    ).cast(Integer)
-                ),
-            )
-            .select_from(c.join(s, s.c.id == c.c.share_id))
-            .group_by(s.c.agency_id)
-        )
-        for agency_id, shared, expired, revoked in clips:
-            per[agency_id].update(
-                clips_shared=int(shared or 0),
-                clips_deleted_on_schedule=int(expired or 0),
-                clips_revoked=int(revoked or 0),
-            )
-        acc = await conn.execute(
-            select(db.clip_accesses.c.agency_id, func.count()).group_by(
-                db.clip_accesses.c.agency_id
-            )
-        )
-        for agency_id, count in acc:
-            per[agency_id]["clip_accesses"] = count
-    agencies = list(per.values())
-    totals = {
-        key: sum(item[key] for item in agencies)
-        for key in (
-            "requests",
-            "requests_withdrawn",
-            "homes_reached",
-            "shares",
-            "declines",
-            "clips_shared",
-            "clips_deleted_on_schedule",
-            "clips_revoked",
-            "clip_accesses",
-        )
-    }
-    return json_response(
-        {
-            "hub_id": hub.hub_id,
-            "name": hub.settings.name,
-            "generated_at": iso(to_ts(hub.clock.now())),
-            "policy": hub.settings.policy.as_report(),
-            "totals": totals,
-            "agencies": agencies,
-        }
-    )

@@ -19,7 +19,7 @@ from .context import Hub, hub_of
 from .errors import ApiError, dumps, json_response, not_found
 from .rules import check_retention
 from .security import new_id
-from .settings import CLIP_CONTENT_TYPES
+from .settings import CLIP_CONTENT_TYPES, INNER_CONTENT_TYPES, SEALED_CONTENT_TYPE
 from .validation import Fields, query_number, read_json
 from .views import home_request_query, request_for_home
 
@@ -163,14 +163,40 @@ def _parse_clips(
                 "camera": f.req_string("camera", min_len=1, max_len=128),
                 "start": to_ts(start),
                 "end": to_ts(end),
-                "content_type": f.req_string(
-                    "content_type", choices=CLIP_CONTENT_TYPES
-                ),
+                **_sealing(f, hub, index),
                 "size": int(size),
                 "sha256": f.req_string("sha256", pattern=SHA256).lower(),
             }
         )
     return clips
+
+
+def _sealing(f: Fields, hub: Hub, index: int) -> dict[str, Any]:
+    """A clip's content type, and for a sealed one what it holds.
+
+    The hub is not trusted with footage (principle 8): unless its operator
+    allowed unsealed clips, only ``application/age`` is taken.
+    """
+    content_type = f.req_string("content_type", choices=CLIP_CONTENT_TYPES)
+    if content_type != SEALED_CONTENT_TYPE:
+        if not hub.settings.allow_unsealed:
+            raise ApiError(
+                422,
+                "unsealed_clip",
+                "This hub takes sealed clips only: encrypt each clip to the"
+                " request's agency_recipient with age and announce it as"
+                f" {SEALED_CONTENT_TYPE}, with inner_content_type and"
+                " plaintext_sha256.",
+                field=f"clips[{index}].content_type",
+            )
+        return {"content_type": content_type}
+    return {
+        "content_type": content_type,
+        "inner_content_type": f.req_string(
+            "inner_content_type", choices=INNER_CONTENT_TYPES
+        ),
+        "plaintext_sha256": f.req_string("plaintext_sha256", pattern=SHA256),
+    }
 
 
 async def _pseudonym(conn: AsyncConnection, agency_id: str, home_id: str) -> None:

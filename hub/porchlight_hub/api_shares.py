@@ -13,6 +13,7 @@ from .clock import to_ts
 from .context import Hub, hub_of
 from .errors import ApiError, json_response, not_found
 from .media import receive_clip, remove_share_files
+from .settings import SEALED_CONTENT_TYPE
 from .views import share_for_home
 
 routes = web.RouteTableDef()
@@ -192,6 +193,7 @@ async def upload_clip(request: web.Request) -> web.Response:
         expected_size=clip["size"],
         expected_sha256=clip["sha256"],
         max_bytes=max_bytes,
+        sealed=clip["content_type"] == SEALED_CONTENT_TYPE,
     )
     now = to_ts(hub.clock.now())
     async with hub.engine.begin() as conn:

@@ -16,10 +16,12 @@ from . import (
     api_agency,
     api_alerts,
     api_home,
+    api_intake,
     api_public,
     api_requests,
     api_shares,
     api_stream,
+    api_transparency,
     db,
 )
 from .advertise import Advertiser
@@ -35,10 +37,12 @@ _LOGGER = logging.getLogger(__name__)
 
 ROUTE_TABLES = (
     api_public.routes,
+    api_transparency.routes,
     api_home.routes,
     api_alerts.routes,
     api_requests.routes,
     api_shares.routes,
+    api_intake.routes,
     api_agency.routes,
     api_stream.routes,
 )

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import __version__, admin, demo
+from .agency_keys import IdentityFileError
 from .app import open_database, serve
 from .settings import AGENCY_KINDS, Settings, default_db_url
 
@@ -58,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--max-retention-days", type=int, default=30)
     srv.add_argument("--request-expiry-days", type=int, default=14)
     srv.add_argument("--max-clip-mb", type=int, default=512)
+    srv.add_argument(
+        "--allow-unsealed",
+        action="store_true",
+        help="also accept clips that are not sealed to the agency (not for production)",
+    )
     srv.add_argument("--log-level", default="INFO")
 
     home = sub.add_parser("home", help="manage homes").add_subparsers(
@@ -69,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     h_add.add_argument("--lon", type=float, required=True)
     h_code = home.add_parser("code", parents=[common], help="new pairing code")
     h_code.add_argument("home_id")
+    h_move = home.add_parser(
+        "move", parents=[common], help="move a home further than pairing may"
+    )
+    h_move.add_argument("--home", required=True, dest="home_id")
+    h_move.add_argument("--lat", type=float, required=True)
+    h_move.add_argument("--lon", type=float, required=True)
     h_rev = home.add_parser("revoke", parents=[common], help="revoke a home's token")
     h_rev.add_argument("home_id")
     home.add_parser("list", parents=[common], help="list homes")
@@ -79,10 +91,26 @@ def _parser() -> argparse.ArgumentParser:
     a_add = agency.add_parser("add", parents=[common], help="add an agency")
     a_add.add_argument("--name", required=True)
     a_add.add_argument("--kind", required=True, choices=AGENCY_KINDS)
+    _key_arguments(a_add)
+    a_rot = agency.add_parser(
+        "rotate-keys", parents=[common], help="replace an agency's public keys"
+    )
+    a_rot.add_argument("--agency", required=True, help="the agency's id or name")
+    _key_arguments(a_rot)
     a_rev = agency.add_parser("revoke", parents=[common], help="revoke an agency key")
     a_rev.add_argument("agency_id")
     agency.add_parser("list", parents=[common], help="list agencies")
     return parser
+
+
+def _key_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--recipient", help="the agency's age X25519 recipient (age1…), for clips"
+    )
+    parser.add_argument(
+        "--signing-key",
+        help="the agency's Ed25519 public key (base64 of 32 bytes), for requests",
+    )
 
 
 async def _with_engine(
@@ -105,6 +133,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         zeroconf=not args.no_zeroconf,
         max_clip_bytes=args.max_clip_mb * 1024 * 1024,
     )
+    settings.allow_unsealed = args.allow_unsealed
     settings.policy.allow_federal = args.allow_federal
     settings.policy.max_retention_days = args.max_retention_days
     settings.policy.request_expiry_days = args.request_expiry_days
@@ -131,12 +160,52 @@ def _admin(args: argparse.Namespace) -> int:
     elif key == ("home", "revoke"):
         asyncio.run(_with_engine(url, lambda e: admin.revoke_home(e, args.home_id)))
         print(f"Home {args.home_id} revoked; it must pair again.")
+    elif key == ("home", "move"):
+        asyncio.run(
+            _with_engine(
+                url, lambda e: admin.move_home(e, args.home_id, args.lat, args.lon)
+            )
+        )
+        print(f"Home {args.home_id} now at {args.lat}, {args.lon}.")
     elif key == ("agency", "add"):
         agency = asyncio.run(
-            _with_engine(url, lambda e: admin.add_agency(e, args.name, args.kind))
+            _with_engine(
+                url,
+                lambda e: admin.add_agency(
+                    e,
+                    args.name,
+                    args.kind,
+                    recipient=args.recipient,
+                    signing_key=args.signing_key,
+                ),
+            )
         )
+        if args.recipient is None:
+            print(
+                "Warning: no --recipient and --signing-key: this agency cannot post"
+                " requests until `porchlight-hub agency rotate-keys --agency"
+                f" {agency.agency_id} --recipient age1… --signing-key …` sets them.",
+                file=sys.stderr,
+            )
         print(f"Agency {agency.agency_id} added. API key (shown once):")
         print(agency.api_key)
+    elif key == ("agency", "rotate-keys"):
+        row = asyncio.run(
+            _with_engine(
+                url,
+                lambda e: admin.rotate_keys(
+                    e,
+                    args.agency,
+                    recipient=args.recipient,
+                    signing_key=args.signing_key,
+                ),
+            )
+        )
+        print(
+            f"Agency {row['id']} keys set: recipient {row['recipient']},"
+            f" signing key {row['signing_key']}. Homes ask their household to"
+            " accept the new keys."
+        )
     elif key == ("agency", "revoke"):
         asyncio.run(_with_engine(url, lambda e: admin.revoke_agency(e, args.agency_id)))
         print(f"Agency {args.agency_id} revoked.")
@@ -165,6 +234,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 asyncio.run(serve(_settings(args)))
             return 0
         return _admin(args)
-    except admin.AdminError as err:
+    except (admin.AdminError, IdentityFileError) as err:
         print(f"porchlight-hub: {err}", file=sys.stderr)
         return 2

@@ -22,7 +22,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
+    text,
+    update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -43,6 +47,10 @@ homes = Table(
     Column("name", String(100), nullable=False),
     Column("latitude", Float, nullable=False),
     Column("longitude", Float, nullable=False),
+    # Where the operator put the home (``home add``/``home move``): pairing and
+    # PATCH /home may move the delivery location only a little from here.
+    Column("anchor_latitude", Float),
+    Column("anchor_longitude", Float),
     Column("opted_out", Boolean, nullable=False, default=False),
     Column("token_hash", String(64), unique=True),
     Column("created_at", Float, nullable=False),
@@ -67,6 +75,12 @@ agencies = Table(
     Column("name", String(120), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("key_hash", String(64), unique=True),
+    # Public keys (DESIGN.md §2.5): the age recipient clips are sealed to and
+    # the Ed25519 key requests are signed with. NULL in databases made before
+    # keys existed: such an agency cannot post requests until they are set.
+    Column("recipient", String(128)),
+    Column("signing_key", String(64)),
+    Column("keys_updated_at", Float),
     Column("created_at", Float, nullable=False),
     Column("revoked_at", Float),
 )
@@ -82,6 +96,9 @@ requests = Table(
     Column("contact", Text, nullable=False),
     Column("window_start", Float, nullable=False),
     Column("window_end", Float, nullable=False),
+    # The window as the agency wrote it: the signature covers these strings.
+    Column("window_start_text", String(64)),
+    Column("window_end_text", String(64)),
     Column("latitude", Float, nullable=False),
     Column("longitude", Float, nullable=False),
     Column("radius_m", Float, nullable=False),
@@ -90,7 +107,14 @@ requests = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # The agency's signature, its nonce, and the key that verified it (so a
+    # home can re-verify after the agency rotates keys). NULL for requests
+    # made before requests were signed.
+    Column("nonce", String(64)),
+    Column("signature", String(128)),
+    Column("signing_key", String(64)),
     Index("ix_requests_case", "agency_id", "case_number"),
+    Index("uq_requests_nonce", "agency_id", "nonce", unique=True),
     Index("ix_requests_status_expiry", "status", "expires_at"),
 )
 
@@ -138,6 +162,10 @@ share_clips = Table(
     Column("start", Float, nullable=False),
     Column("end", Float, nullable=False),
     Column("content_type", String(32), nullable=False),
+    # For sealed clips (content_type application/age): what is inside, and the
+    # digest of the plaintext only the agency can check.
+    Column("inner_content_type", String(32)),
+    Column("plaintext_sha256", String(64)),
     Column("size", Integer, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("stored_path", String(255)),
@@ -213,6 +241,53 @@ def make_engine(url: str) -> AsyncEngine:
 
 
 async def create_schema(engine: AsyncEngine) -> None:
-    """Create missing tables: the schema is made on first start."""
+    """Create missing tables, then bring older databases up to this schema."""
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
+        await conn.run_sync(upgrade)
+
+
+def _add_missing_columns(conn: Connection) -> list[str]:
+    """Add the columns a database made by an older hub lacks.
+
+    Changes since the first schema are additive: nullable columns and new
+    indexes, so an ``ALTER TABLE ... ADD COLUMN`` per column upgrades in place
+    on SQLite and PostgreSQL alike.
+    """
+    inspector = inspect(conn)
+    prep = conn.dialect.identifier_preparer
+    added: list[str] = []
+    for table in metadata.sorted_tables:
+        present = {col["name"] for col in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable:  # pragma: no cover - a schema bug, not input
+                raise RuntimeError(f"cannot add NOT NULL column {column}")
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(
+                text(
+                    f"ALTER TABLE {prep.quote(table.name)} ADD COLUMN"
+                    f" {prep.quote(column.name)} {kind}"
+                )
+            )
+            added.append(f"{table.name}.{column.name}")
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+    return added
+
+
+def upgrade(conn: Connection) -> list[str]:
+    """Upgrade in place; returns the columns added (empty when current)."""
+    added = _add_missing_columns(conn)
+    if "homes.anchor_latitude" in added:
+        # Homes registered before the location lock: their location now is
+        # the best record of where the operator put them.
+        conn.execute(
+            update(homes)
+            .where(homes.c.anchor_latitude.is_(None))
+            .values(
+                anchor_latitude=homes.c.latitude, anchor_longitude=homes.c.longitude
+            )
+        )
+    return added

@@ -34,10 +34,12 @@ import aiohttp
 from sqlalchemy import func, insert, select, update
 from yarl import URL
 
-from . import admin, db
+from . import admin, db, signing
+from .agency_keys import AgencyIdentity
 from .app import announced, run_until_signalled, running_hub
 from .clock import Clock, SystemClock
 from .context import HUB, Hub
+from .demo_keys import identity_path, load_or_create, match_keys, unfix_location
 from .geo import METRES_PER_DEGREE_LAT
 from .security import hash_secret, new_token
 from .settings import Settings
@@ -252,6 +254,7 @@ class DemoStart:
     pairing_code: str
     agency_key: str
     neighbours: int
+    identity_path: str
 
 
 def offset(
@@ -328,6 +331,8 @@ class Demo:
         self.home_id = ""
         self.agency_id = ""
         self.agency_key = ""
+        self.identity_file = identity_path(hub.settings)
+        self.identity: AgencyIdentity = load_or_create(self.identity_file)[0]
         self.neighbours: list[Neighbour] = []
         # The latest problems, for a test to assert on; never growing unbounded.
         self.failures: deque[str] = deque(maxlen=100)
@@ -424,7 +429,15 @@ class Demo:
                     "longitude": lon,
                 }
             )
-        agency = await admin.add_agency(engine, AGENCY_NAME, AGENCY_KIND, clock=clock)
+        identity = self.identity
+        agency = await admin.add_agency(
+            engine,
+            AGENCY_NAME,
+            AGENCY_KIND,
+            recipient=identity.recipient,
+            signing_key=identity.signing_key,
+            clock=clock,
+        )
         self.agency_key = agency.api_key
         return {
             "seed": self.seed,
@@ -457,6 +470,7 @@ class Demo:
         self.agency_id = state["agency_id"]
         if not fresh:
             self.agency_key = await self._new_agency_key()
+            await match_keys(self.hub.engine, self.agency_id, self.identity, self.clock)
         self.neighbours = [Neighbour(**n) for n in state["neighbours"]]
         # Tokens too are stored only as hashes: every start pairs anew.
         for neighbour in self.neighbours:
@@ -480,6 +494,7 @@ class Demo:
         code = await admin.new_home_code(
             self.hub.engine, self.home_id, clock=self.clock
         )
+        await unfix_location(self.hub.engine, self.home_id)
         return DemoStart(
             seed=self.seed,
             fresh=fresh,
@@ -487,6 +502,7 @@ class Demo:
             pairing_code=code,
             agency_key=self.agency_key,
             neighbours=len(self.neighbours),
+            identity_path=str(self.identity_file),
         )
 
     async def _history(self) -> None:
@@ -695,7 +711,11 @@ class Demo:
             "window_start": start.replace(microsecond=0).isoformat(),
             "window_end": end.replace(microsecond=0).isoformat(),
             "area": {"latitude": lat, "longitude": lon, "radius_m": radius},
+            "nonce": signing.new_nonce(),
         }
+        body["signature"] = self.identity.sign(
+            signing.signed_object(body, self.agency_id)
+        )
         path = "/api/v1/agency/requests"
         made = await self._call("POST", path, self.agency_key, body)
         if made is None:
@@ -771,7 +791,7 @@ async def demo_hub(
 
 
 def describe(start: DemoStart) -> list[str]:
-    """The lines a developer reads: the seed, the agency key, the code."""
+    """The lines a developer reads: the seed, the agency key, the code, the keys."""
     how = "seeded" if start.fresh else "already seeded"
     return [
         f"Demo neighbourhood {how} (seed {start.seed}): {DEMO_HOME_NAME} at"
@@ -780,6 +800,8 @@ def describe(start: DemoStart) -> list[str]:
         f"Agency API key for {AGENCY_NAME} (new each start): {start.agency_key}",
         f"Demo pairing code for {DEMO_HOME_NAME} (new each start):"
         f" {start.pairing_code}",
+        f"Private identity of {AGENCY_NAME} (opens its sealed clips with"
+        f" `age -d -i`): {start.identity_path}",
     ]
 
 

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import BinaryIO
 
+from .agecrypt import MAGIC
 from .errors import ApiError
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,15 +61,18 @@ async def receive_clip(
     expected_size: int,
     expected_sha256: str,
     max_bytes: int,
+    sealed: bool = False,
 ) -> None:
     """Stream an upload to ``final_path`` if it is exactly the promised clip.
 
-    Raises 413 past the hub's limit and 422 on a size or digest mismatch;
-    nothing is left on disk unless the clip verified.
+    Raises 413 past the hub's limit and 422 on a size or digest mismatch, or
+    (``sealed``) when the bytes do not start as an age file; nothing is left
+    on disk unless the clip verified.
     """
     loop = asyncio.get_running_loop()
     sink = _Sink(tmp_dir / f"{uuid.uuid4().hex}.part")
     buffer = bytearray()
+    head = bytearray()
     ok = False
     try:
         await loop.run_in_executor(None, sink.open)
@@ -87,6 +91,10 @@ async def receive_clip(
                     f"The upload is larger than the {expected_size} bytes promised.",
                 )
             buffer += chunk
+            if sealed and len(head) < len(MAGIC):
+                head += chunk[: len(MAGIC) - len(head)]
+                if not MAGIC.startswith(head):
+                    raise _unsealed()
             if len(buffer) >= FLUSH_BYTES:
                 data = bytes(buffer)
                 buffer.clear()
@@ -94,6 +102,8 @@ async def receive_clip(
         if buffer:
             await loop.run_in_executor(None, sink.write, bytes(buffer))
             buffer.clear()
+        if sealed and head != MAGIC:
+            raise _unsealed()
         if sink.size != expected_size:
             raise ApiError(
                 422,
@@ -110,6 +120,16 @@ async def receive_clip(
     finally:
         if not ok:
             await loop.run_in_executor(None, _discard, sink)
+
+
+def _unsealed() -> ApiError:
+    """Whom a clip is sealed to is unknowable here; not being age is not."""
+    return ApiError(
+        422,
+        "unsealed_clip",
+        "A clip announced as application/age must be an age file"
+        " (age-encryption.org/v1): seal it to the agency before uploading.",
+    )
 
 
 def _move(src: Path, dst: Path) -> None:

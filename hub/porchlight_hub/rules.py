@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .errors import RuleViolation
+from .errors import ApiError, RuleViolation
 from .settings import INCIDENT_TYPES, SQ_METRES_PER_SQ_MILE, Policy
 from .validation import Fields
 
@@ -30,6 +30,9 @@ class RequestDraft:
     contact: str
     window_start: datetime
     window_end: datetime
+    # The window exactly as sent: the agency's signature covers these strings.
+    window_start_text: str
+    window_end_text: str
     latitude: float
     longitude: float
     radius_m: float
@@ -120,15 +123,43 @@ def check_retention(days: float, policy: Policy) -> int:
     return int(days)
 
 
+def _verbatim(fields: Fields, key: str, max_len: int) -> str:
+    """A signed text field, kept exactly as sent (the signature covers it)."""
+    value = fields.req_string(key, min_len=1, max_len=max_len, strip=False)
+    if not value.strip():
+        raise ApiError(
+            422, "invalid_field", f"The field '{key}' must not be blank.", field=key
+        )
+    return value
+
+
+def _utc_window(fields: Fields, key: str) -> tuple[datetime, str]:
+    """A window end in UTC, and the string as sent.
+
+    Homes receive the very string the agency signed, and the wire is UTC.
+    """
+    when = fields.req_timestamp(key)
+    text = str(fields.data[key])
+    if when.utcoffset() != timedelta(0) or text != text.strip():
+        raise ApiError(
+            422,
+            "invalid_field",
+            f"The field '{key}' must be in UTC (end it with Z or +00:00), with"
+            " nothing around it.",
+            field=key,
+        )
+    return when, text
+
+
 def parse_request(body: dict[str, Any], now: datetime, policy: Policy) -> RequestDraft:
     """Validate an agency's request body: fields first, then the rules."""
     fields = Fields(body)
     case_number = check_case_number(fields.data.get("case_number"))
     incident_type = check_incident_type(fields.data.get("incident_type"))
-    description = fields.req_string("description", min_len=1, max_len=4000)
-    contact = fields.req_string("contact", min_len=1, max_len=500)
-    start = fields.req_timestamp("window_start")
-    end = fields.req_timestamp("window_end")
+    description = _verbatim(fields, "description", 4000)
+    contact = _verbatim(fields, "contact", 500)
+    start, start_text = _utc_window(fields, "window_start")
+    end, end_text = _utc_window(fields, "window_end")
     area = fields.obj("area")
     latitude = area.req_number("latitude", minimum=-90, maximum=90)
     longitude = area.req_number("longitude", minimum=-180, maximum=180)
@@ -142,6 +173,8 @@ def parse_request(body: dict[str, Any], now: datetime, policy: Policy) -> Reques
         contact=contact,
         window_start=start,
         window_end=end,
+        window_start_text=start_text,
+        window_end_text=end_text,
         latitude=latitude,
         longitude=longitude,
         radius_m=radius,

@@ -42,7 +42,13 @@ HOME_ALERT_CATEGORIES = (
     "community",
 )
 ALERT_CATEGORIES = (*HOME_ALERT_CATEGORIES, "police")
-CLIP_CONTENT_TYPES = ("video/mp4", "image/jpeg")
+SEALED_CONTENT_TYPE = "application/age"
+# What a sealed clip holds (``inner_content_type``); also the plaintext types a
+# hub started with ``--allow-unsealed`` still takes.
+INNER_CONTENT_TYPES = ("video/mp4", "image/jpeg")
+CLIP_CONTENT_TYPES = (SEALED_CONTENT_TYPE, *INNER_CONTENT_TYPES)
+# Counts below this read "<5" wherever an agency or the public sees them.
+K_ANONYMITY = 5
 
 
 @dataclass(slots=True)
@@ -115,6 +121,12 @@ class Settings:
     zeroconf: bool = True
     policy: Policy = field(default_factory=Policy)
     max_clip_bytes: int = 512 * 1024 * 1024
+    # Principle 8: the hub is not trusted with footage, so it takes sealed
+    # (age) clips only. On solely for clients that cannot seal yet.
+    allow_unsealed: bool = False
+    # How far pairing or PATCH /home may move a home from where the operator
+    # put it; ``porchlight-hub home move`` moves it further.
+    max_home_move_m: float = 250.0
     max_clips_per_share: int = 200
     sweep_interval_s: float = 60.0
     heartbeat_s: float = 25.0

@@ -13,9 +13,23 @@ from sqlalchemy import Select, select
 
 from . import db
 from .clock import iso
+from .settings import K_ANONYMITY
 
 Row = Mapping[Any, Any]
 """A database row as a mapping (SQLAlchemy's RowMapping or a plain dict)."""
+Count = int | str
+"""A count as an agency or the public sees it: an integer, or ``"<5"``."""
+
+
+def k_anon(count: int) -> Count:
+    """Small counts single people out: below 5 every count reads ``"<5"``."""
+    return count if count >= K_ANONYMITY else f"<{K_ANONYMITY}"
+
+
+def window_text(row: Row, key: str) -> str | None:
+    """A window end as the agency wrote it (what it signed), else as stored."""
+    text = row.get(f"{key}_text")
+    return str(text) if text is not None else iso(row[key])
 
 
 def home_status(decision: str | None, request_status: str) -> str:
@@ -34,6 +48,7 @@ def home_request_query() -> Select[Any]:
         r,
         a.c.name.label("agency_name"),
         a.c.kind.label("agency_kind"),
+        a.c.recipient.label("agency_recipient"),
         d.c.home_id,
         d.c.distance_m,
         d.c.delivered_at,
@@ -47,17 +62,26 @@ def home_request_query() -> Select[Any]:
 
 
 def request_for_home(row: Row) -> dict[str, Any]:
-    """A request as the home it was delivered to sees it."""
+    """A request as the home it was delivered to sees it.
+
+    It carries everything the agency signed, verbatim, with the signature and
+    the agency's keys, so the home can check the hub passed it on unaltered.
+    """
     return {
         "id": row["id"],
         "agency": row["agency_name"],
         "agency_kind": row["agency_kind"],
+        "agency_id": row["agency_id"],
+        "agency_signing_key": row["signing_key"],
+        "agency_recipient": row["agency_recipient"],
+        "nonce": row["nonce"],
+        "signature": row["signature"],
         "case_number": row["case_number"],
         "incident_type": row["incident_type"],
         "description": row["description"],
         "contact": row["contact"],
-        "window_start": iso(row["window_start"]),
-        "window_end": iso(row["window_end"]),
+        "window_start": window_text(row, "window_start"),
+        "window_end": window_text(row, "window_end"),
         "area": {
             "latitude": row["latitude"],
             "longitude": row["longitude"],
@@ -76,25 +100,31 @@ def request_for_home(row: Row) -> dict[str, Any]:
     }
 
 
-def request_for_agency(row: Row, shares: int = 0, declines: int = 0) -> dict[str, Any]:
-    """A request as the agency that made it sees it: counts, never homes."""
+def request_for_agency(row: Row, shares: int = 0) -> dict[str, Any]:
+    """A request as the agency that made it sees it.
+
+    Homes appear only as k-anonymous counts, and declines not at all: they
+    are published per week in the transparency report, never per request.
+    """
     return {
         "id": row["id"],
+        "agency_id": row["agency_id"],
+        "nonce": row["nonce"],
+        "signature": row["signature"],
         "case_number": row["case_number"],
         "incident_type": row["incident_type"],
         "description": row["description"],
         "contact": row["contact"],
-        "window_start": iso(row["window_start"]),
-        "window_end": iso(row["window_end"]),
+        "window_start": window_text(row, "window_start"),
+        "window_end": window_text(row, "window_end"),
         "area": {
             "latitude": row["latitude"],
             "longitude": row["longitude"],
             "radius_m": row["radius_m"],
         },
         "status": row["status"],
-        "homes_reached": row["homes_reached"],
-        "shares": shares,
-        "declines": declines,
+        "homes_reached": k_anon(row["homes_reached"]),
+        "shares": k_anon(shares),
         "created_at": iso(row["created_at"]),
         "updated_at": iso(row["updated_at"]),
         "expires_at": iso(row["expires_at"]),
@@ -109,6 +139,8 @@ def clip_manifest(row: Row) -> dict[str, Any]:
         "start": iso(row["start"]),
         "end": iso(row["end"]),
         "content_type": row["content_type"],
+        "inner_content_type": row["inner_content_type"],
+        "plaintext_sha256": row["plaintext_sha256"],
         "size": row["size"],
         "sha256": row["sha256"],
         "uploaded": row["stored_path"] is not None,

@@ -22,8 +22,11 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import func, select
 
-from porchlight_hub import admin
+from porchlight_hub import admin, api_transparency, db, signing
+from porchlight_hub.agecrypt import MAGIC
+from porchlight_hub.agency_keys import AgencyIdentity
 from porchlight_hub.app import running_hub
 from porchlight_hub.clock import ManualClock
 from porchlight_hub.context import HUB
@@ -32,6 +35,8 @@ from porchlight_hub.settings import Settings
 
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 CENTRE = (52.3700, 4.8900)
+SEALED = "application/age"
+REQUESTS_PATH = "/api/v1/agency/requests"
 
 
 def offset(
@@ -50,8 +55,12 @@ def iso(when: datetime) -> str:
 
 
 def clip_bytes(size: int, seed: int = 0) -> bytes:
-    """Deterministic, non-repeating test footage."""
-    out = bytearray()
+    """Deterministic, non-repeating bytes shaped like a sealed clip.
+
+    They start with age's version line, which is all the hub can check of a
+    sealed clip (it cannot open one); tests of real sealing use agecrypt.
+    """
+    out = bytearray(MAGIC)
     counter = 0
     while len(out) < size:
         out += hashlib.sha256(f"{seed}:{counter}".encode()).digest()
@@ -85,13 +94,34 @@ class Stream:
             raise AssertionError(f"unexpected {type_}: {msg}")
 
 
+def sign_request(body: Any, identity: AgencyIdentity, agency_id: str) -> Any:
+    """A copy of ``body`` with a fresh nonce and the agency's signature.
+
+    Bodies that already carry a signature (or are not objects) pass as they
+    are, so a test can send a forged or unsigned one on purpose.
+    """
+    if not isinstance(body, dict) or "signature" in body:
+        return body
+    signed = {**body, "nonce": body.get("nonce") or signing.new_nonce()}
+    try:
+        signed["signature"] = identity.sign(signing.signed_object(signed, agency_id))
+    except signing.SigningError:
+        return body  # a value JSON canonicalisation refuses: the hub will too
+    return signed
+
+
 @dataclass
 class Client:
-    """A home or an agency speaking to the hub with its secret."""
+    """A home or an agency speaking to the hub with its secret.
+
+    An agency's client holds its private keys and signs every request it
+    posts, as ``porchlight-agency request`` does.
+    """
 
     hub: HubHarness
     secret: str
     id: str = ""
+    identity: AgencyIdentity | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -108,6 +138,8 @@ class Client:
         params: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         """Call the API; returns (status, parsed JSON or raw bytes)."""
+        if self.identity is not None and (method, path) == ("POST", REQUESTS_PATH):
+            json_body = sign_request(json_body, self.identity, self.id)
         return await self.hub.call(
             method,
             path,
@@ -180,6 +212,46 @@ class HubHarness:
     def media(self) -> Path:
         return self.settings.media_dir
 
+    async def reached(self, request_id: str) -> int:
+        """How many homes a request reached, as the operator's database says.
+
+        Agencies and the public see only k-anonymous counts ("<5"), so tests
+        that need the exact number ask the hub's own records.
+        """
+        d = db.deliveries
+        async with self.engine.connect() as conn:
+            found = await conn.execute(
+                select(func.count()).where(d.c.request_id == request_id)
+            )
+            return int(found.scalar_one())
+
+    async def counts(self) -> dict[str, dict[str, Any]]:
+        """The transparency figures by agency name, exact (before "<5").
+
+        The report publishes small counts as "<5"; tests of the counting
+        itself read the figures it is made from.
+        """
+        raw = await api_transparency.raw_counts(self.runner.app[HUB])
+        return {entry["agency"]: entry for entry in raw.values()}
+
+    async def totals(self) -> dict[str, int]:
+        """The report's totals, exact."""
+        per = (await self.counts()).values()
+        keys = (*api_transparency.EXACT, *api_transparency.FROM_HOMES)
+        return {key: sum(int(entry[key]) for entry in per) for key in keys}
+
+    async def decisions(self, request_id: str) -> dict[str, int]:
+        """Shares and declines of one request, from the hub's own records."""
+        d = db.deliveries
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(d.c.decision, func.count())
+                .where(d.c.request_id == request_id, d.c.decision.is_not(None))
+                .group_by(d.c.decision)
+            )
+            counts = {str(k): int(v) for k, v in rows.tuples()}
+        return {"share": counts.get("share", 0), "decline": counts.get("decline", 0)}
+
     async def call(
         self,
         method: str,
@@ -215,8 +287,17 @@ class HubHarness:
     async def add_agency(
         self, name: str = "City Police", kind: str = "police"
     ) -> Client:
-        new = await admin.add_agency(self.engine, name, kind, clock=self.clock)
-        return Client(self, new.api_key, new.agency_id)
+        """Register an agency with fresh keys, as the operator would."""
+        identity = AgencyIdentity.generate()
+        new = await admin.add_agency(
+            self.engine,
+            name,
+            kind,
+            recipient=identity.recipient,
+            signing_key=identity.signing_key,
+            clock=self.clock,
+        )
+        return Client(self, new.api_key, new.agency_id, identity)
 
     def request_body(self, **overrides: Any) -> dict[str, Any]:
         """A request that satisfies every rule, centred on CENTRE."""
@@ -262,11 +343,15 @@ def clip_entry(
     clip_id: str,
     data: bytes,
     when: datetime,
-    content_type: str = "video/mp4",
+    content_type: str = SEALED,
     camera: str = "Front door",
+    inner_content_type: str = "video/mp4",
 ) -> dict[str, Any]:
-    """A manifest entry for ``data`` recorded at ``when`` (10 s long)."""
-    return {
+    """A manifest entry for ``data`` recorded at ``when`` (10 s long).
+
+    ``data`` is what is uploaded: for a sealed clip, the ciphertext.
+    """
+    entry = {
         "clip_id": clip_id,
         "camera": camera,
         "start": iso(when),
@@ -275,6 +360,10 @@ def clip_entry(
         "size": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
+    if content_type == SEALED:
+        entry["inner_content_type"] = inner_content_type
+        entry["plaintext_sha256"] = hashlib.sha256(b"plain:" + data).hexdigest()
+    return entry
 
 
 async def open_request(
@@ -298,7 +387,7 @@ async def make_share(
     clips: dict[str, bytes],
     *,
     retention_days: int | None = None,
-    content_type: str = "video/mp4",
+    content_type: str = SEALED,
 ) -> dict[str, Any]:
     """Decide ``share`` on a delivered request with one manifest entry per clip."""
     when = hub.clock.now() - timedelta(hours=2)
@@ -323,7 +412,7 @@ async def upload(
     share_id: str,
     clip_id: str,
     data: Any,
-    content_type: str = "video/mp4",
+    content_type: str = SEALED,
 ) -> tuple[int, Any]:
     """PUT a clip's bytes (or an async generator, sent chunked)."""
     return await home.call(

@@ -130,7 +130,9 @@ async def test_agency_add_prints_a_key_that_works(
         False,
     )
     assert key not in out
-    assert not any("key" in k or "hash" in k for k in listed)
+    # Only public keys are listed (none here: added without keys).
+    assert not any(("key" in k and k != "signing_key") or "hash" in k for k in listed)
+    assert (listed["recipient"], listed["signing_key"]) == (None, None)
 
     code, _, err = await main(
         capsys, "agency", "revoke", listed["agency_id"], "--db", db

@@ -150,10 +150,12 @@ async def test_a_second_decision_is_refused(
     status, answer = await decide(home, request_id, body(second, "second-key-01"))
     assert_error(status, answer, 409, "already_decided")
     assert await share_count(home) == (1 if first == "share" else 0)
-    _, view = await agency.call("GET", f"/api/v1/agency/requests/{request_id}")
-    assert (view["shares"], view["declines"]) == (
+    counts = await hub.decisions(request_id)
+    assert (counts["share"], counts["decline"]) == (
         (1, 0) if first == "share" else (0, 1)
     )
+    _, view = await agency.call("GET", f"/api/v1/agency/requests/{request_id}")
+    assert view["shares"] == "<5"
 
 
 async def test_decline_is_visible_to_home_and_agency(hub: HubHarness) -> None:
@@ -172,11 +174,14 @@ async def test_decline_is_visible_to_home_and_agency(hub: HubHarness) -> None:
         "GET", "/api/v1/requests", params={"status": "pending"}
     )
     assert pending["count"] == 0
+    assert await hub.decisions(request_id) == {"share": 0, "decline": 1}
+    # The agency learns nothing of the decline: not per request, and in the
+    # report only once the week is over, as a k-anonymous count.
     _, view = await agency.call("GET", f"/api/v1/agency/requests/{request_id}")
-    assert view["declines"] == 1
-    assert view["shares"] == 0
+    assert "declines" not in view
+    assert view["shares"] == "<5"
     _, report = await hub.call("GET", "/api/v1/transparency")
-    assert report["totals"]["declines"] == 1
+    assert report["agencies"][0]["declines_by_week"] == []
     assert await share_count(home) == 0
 
 
@@ -326,7 +331,7 @@ BAD_MANIFESTS: list[Any] = [
 async def test_bad_manifest_is_refused_and_nothing_is_decided(
     hub: HubHarness, clips: ManifestCase, status: int, code: str
 ) -> None:
-    home, agency, request_id = await setup(hub)
+    home, _agency, request_id = await setup(hub)
     body = {
         "decision": "share",
         "idempotency_key": "manifest-0001",
@@ -341,8 +346,7 @@ async def test_bad_manifest_is_refused_and_nothing_is_decided(
     assert view["status"] == "pending"
     got, answer = await decide(home, request_id, share_body(hub, "manifest-0001"))
     assert got == 200, answer
-    _, agency_view = await agency.call("GET", f"/api/v1/agency/requests/{request_id}")
-    assert agency_view["shares"] == 1
+    assert (await hub.decisions(request_id))["share"] == 1
 
 
 async def test_clip_at_the_window_edges_is_accepted(hub: HubHarness) -> None:

@@ -19,10 +19,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from yarl import URL
 
-from porchlight_hub import admin, db
+from porchlight_hub import admin, db, signing
 from porchlight_hub import app as app_module
 from porchlight_hub import demo as demo_module
 from porchlight_hub.clock import ManualClock
@@ -36,6 +36,7 @@ from porchlight_hub.demo import (
     demo_hub,
     run_demo_server,
 )
+from porchlight_hub.demo_keys import FILE_SUFFIX
 from porchlight_hub.geo import distance_m
 from porchlight_hub.rules import parse_request
 from porchlight_hub.settings import ALERT_CATEGORIES, Policy, Settings
@@ -44,6 +45,22 @@ from .conftest import START
 from .test_cli import COMMAND, call_main, clean_env
 
 HOME_CATEGORIES = set(ALERT_CATEGORIES) - {"police"}
+
+
+async def reached_by(demo: Demo, request_id: str) -> int:
+    """Homes a request reached, from the hub's records (agencies see "<5")."""
+    d = db.deliveries
+    async with demo.hub.engine.connect() as conn:
+        found = await conn.execute(
+            select(func.count()).where(d.c.request_id == request_id)
+        )
+        return int(found.scalar_one())
+
+
+def verifies(request: dict[str, Any]) -> bool:
+    """The home's check: the signature covers the terms it was delivered."""
+    signed = signing.signed_object(request, request["agency_id"])
+    return signing.verify(request["agency_signing_key"], request["signature"], signed)
 
 
 def demo_settings(tmp_path: Path, name: str = "hub") -> Settings:
@@ -197,13 +214,23 @@ async def test_an_hour_of_the_demo(tmp_path: Path) -> None:
                     for other in made_by_agency
                 )
         assert len(made_by_agency) == len(delivered) + 4  # the history
-        assert sum(r["homes_reached"] for r in made_by_agency) > len(made_by_agency)
+        reached = [await reached_by(demo, r["id"]) for r in made_by_agency]
+        assert sum(reached) > len(made_by_agency)
+        # Each made by the demo agency's own key, which homes can check.
+        for request in delivered:
+            assert verifies(request)
 
         status, report = await call(demo, "GET", "/api/v1/transparency")
         assert status == 200, report
         (agency,) = report["agencies"]
-        assert agency["declines"] >= 1
+        assert len(agency["declines_by_week"]) >= 2  # the history spans weeks
         assert agency["requests_withdrawn"] >= 2
+        d = db.deliveries
+        async with demo.hub.engine.connect() as conn:
+            declined = await conn.execute(
+                select(func.count()).where(d.c.decision == "decline")
+            )
+            assert declined.scalar_one() >= 1
 
 
 def request_content(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -220,7 +247,6 @@ def request_content(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
             r["area"]["radius_m"],
             r["status"],
             r["homes_reached"],
-            r["declines"],
         )
         for r in rows
     )
@@ -318,6 +344,33 @@ async def test_restart_seeds_nothing_twice(tmp_path: Path) -> None:
         assert len(later["requests"]) > len(after["requests"])
         cases = Counter(r[1] for r in later["requests"])
         assert max(cases.values()) <= 2
+
+
+async def test_a_lost_identity_file_is_made_anew_and_registered(
+    tmp_path: Path,
+) -> None:
+    settings = demo_settings(tmp_path)
+    clock = ManualClock(START)
+    async with started(settings, 5, clock) as (demo, start):
+        first = demo.identity
+    path = Path(start.identity_path)
+    await asyncio.to_thread(path.unlink)
+    clock.advance(timedelta(hours=1))
+    async with started(settings, 5, clock) as (demo, again):
+        assert demo.identity != first
+        (agency,) = await admin.list_agencies(demo.hub.engine)
+        assert (agency["recipient"], agency["signing_key"]) == (
+            demo.identity.recipient,
+            demo.identity.signing_key,
+        )
+        # Its requests are signed with the new key, and accepted.
+        await play(demo, clock, 600)
+        assert not demo.failures
+        status, body = await call(
+            demo, "GET", "/api/v1/agency/requests", again.agency_key
+        )
+        assert status == 200, body
+        assert body["count"] > 4
 
 
 async def test_the_loop_follows_the_clock_and_survives_a_fault(
@@ -462,7 +515,12 @@ async def test_demo_server_prints_what_a_developer_needs(
     assert lines[0].startswith("Demo neighbourhood seeded (seed ")
     assert lines[1].startswith(f"Agency API key for {AGENCY_NAME}")
     assert lines[2].startswith("Demo pairing code for Demo home")
-    assert lines[3].startswith("Porchlight hub serving on http://127.0.0.1:")
+    assert lines[3].startswith(f"Private identity of {AGENCY_NAME}")
+    identity = Path(lines[3].rsplit(" ", 1)[1])
+    assert identity == tmp_path / "hub" / f"hub{FILE_SUFFIX}"  # beside the database
+    mode = (await asyncio.to_thread(identity.stat)).st_mode
+    assert mode & 0o777 == 0o600
+    assert lines[4].startswith("Porchlight hub serving on http://127.0.0.1:")
     (advertiser,) = FakeAdvertiser.instances
     assert advertiser.stopped is not advertising_fails
 

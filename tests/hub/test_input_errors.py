@@ -23,6 +23,7 @@ from porchlight_hub import admin
 
 from .conftest import (
     CENTRE,
+    REQUESTS_PATH,
     Client,
     HubHarness,
     call_raw,
@@ -31,6 +32,7 @@ from .conftest import (
     iso,
     offset,
     open_request,
+    sign_request,
 )
 
 Path = tuple[str | int, ...]
@@ -81,6 +83,10 @@ async def send(hub: HubHarness, target: Target, method: str, body: Any) -> Any:
     headers = {"Content-Type": "application/json"}
     if target.client is not None:
         headers.update(target.client.headers)
+        if target.client.identity is not None and target.path == REQUESTS_PATH:
+            # Signed as the agency's client would: the fields are still what
+            # is checked (signatures have their own tests).
+            body = sign_request(body, target.client.identity, target.client.id)
     data = body if isinstance(body, bytes | str) else json.dumps(body)
     return await call_raw(hub, method, target.path, data=data, headers=headers)
 
@@ -341,6 +347,10 @@ MALFORMED = [
     pytest.param(b"   \n", id="blank"),
     pytest.param(b"\xff\xfe{}", id="not-utf8"),
     pytest.param(b"[" * 50_000 + b"]" * 50_000, id="nested-too-deep"),
+    # Deep enough for no body, shallow enough that no parser's recursion limit
+    # decides: the hub's own limit (32) answers the same on every Python.
+    pytest.param(b"[" * 100 + b"]" * 100, id="nested-100-lists"),
+    pytest.param(b'{"a":' * 40 + b"1" + b"}" * 40, id="nested-40-objects"),
     pytest.param(b'{"title": "\\ud800"}', id="lone-surrogate"),
 ]
 
@@ -434,10 +444,13 @@ async def test_chunked_body_without_length(
     hub: HubHarness, ep: Endpoint, padding: int, oversize: bool
 ) -> None:
     target = await ep.prepare(hub)
-    raw = json.dumps({**target.body, "padding": "x" * padding}).encode()
+    padded: Any = {**target.body, "padding": "x" * padding}
     headers = {"Content-Type": "application/json"}
     if target.client is not None:
         headers.update(target.client.headers)
+        if target.client.identity is not None and target.path == REQUESTS_PATH:
+            padded = sign_request(padded, target.client.identity, target.client.id)
+    raw = json.dumps(padded).encode()
     status, body = await send_chunked(hub, ep.method, target.path, raw, headers)
     if oversize:
         assert status == 413, body

@@ -13,6 +13,7 @@ import pytest
 
 from .conftest import (
     CENTRE,
+    SEALED,
     Client,
     HubHarness,
     call_raw,
@@ -44,7 +45,7 @@ async def world(hub: HubHarness) -> World:
     agency_a = await hub.add_agency("City Police", "police")
     agency_b = await hub.add_agency("County Sheriff", "sheriff")
     req, share = await shared_clip(hub, home_a, agency_a, DATA)
-    assert req["homes_reached"] == 1
+    assert await hub.reached(req["id"]) == 1
     status, listing = await agency_a.call(
         "GET", f"/api/v1/agency/requests/{req['id']}/shares"
     )
@@ -79,7 +80,7 @@ def agency_calls(w: World) -> list[tuple[str, str, Any]]:
 async def send(client: Client, method: str, path: str, body: Any) -> tuple[int, Any]:
     if isinstance(body, bytes):
         return await client.call(
-            method, path, data=body, headers={"Content-Type": "video/mp4"}
+            method, path, data=body, headers={"Content-Type": SEALED}
         )
     return await client.call(method, path, body)
 
@@ -96,7 +97,7 @@ async def assert_untouched(hub: HubHarness, w: World) -> None:
         "GET", f"/api/v1/agency/requests/{w.request_id}"
     )
     assert agency_view["status"] == "open"
-    assert (agency_view["shares"], agency_view["declines"]) == (1, 0)
+    assert await hub.decisions(w.request_id) == {"share": 1, "decline": 0}
     status, data = await w.agency_a.call("GET", w.clip_url)
     assert status == 200
     assert data == DATA

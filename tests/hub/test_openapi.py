@@ -23,16 +23,26 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from porchlight_hub import __version__, admin
+from porchlight_hub import __version__, admin, errors
 from porchlight_hub.settings import (
     AGENCY_KINDS,
     ALERT_CATEGORIES,
     CLIP_CONTENT_TYPES,
     HOME_ALERT_CATEGORIES,
     INCIDENT_TYPES,
+    INNER_CONTENT_TYPES,
 )
 
-from .conftest import CENTRE, Client, HubHarness, Stream, clip_bytes, iso, offset
+from .conftest import (
+    CENTRE,
+    SEALED,
+    Client,
+    HubHarness,
+    Stream,
+    clip_bytes,
+    iso,
+    offset,
+)
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "hub" / "openapi.yaml"
 SPEC_URI = "urn:porchlight:hub:openapi"
@@ -131,6 +141,23 @@ def schema_pointer(name: str) -> str:
     return _pointer("components", "schemas", name)
 
 
+def documented_codes(method: str, path: str, status: int) -> set[str]:
+    """The error codes a response's description names (in backticks)."""
+    response = spec()["paths"][path][method.lower()]["responses"][str(status)]
+    if "$ref" in response:
+        response = _follow(response["$ref"].removeprefix("#"))
+    return set(re.findall(r"`([a-z0-9_]+)`", response.get("description", "")))
+
+
+def assert_code_documented(method: str, path: str, status: int, code: str) -> None:
+    """A client reading the document can expect every code a route gives."""
+    named = documented_codes(method, path, status)
+    assert code in named, (
+        f"{method} {path} answered {status} {code!r}; its description names only"
+        f" {sorted(named)}"
+    )
+
+
 def _template(path: str) -> str:
     """Write aiohttp's ``{name:regex}`` placeholders as OpenAPI's ``{name}``."""
     return re.sub(r"\{([^}:]+)(:[^}]*)?\}", r"{\1}", path)
@@ -154,6 +181,7 @@ def test_enumerations_match_settings() -> None:
     assert schemas["HomeAlertCategory"]["enum"] == list(HOME_ALERT_CATEGORIES)
     assert schemas["AlertCategory"]["enum"] == list(ALERT_CATEGORIES)
     assert schemas["ClipContentType"]["enum"] == list(CLIP_CONTENT_TYPES)
+    assert schemas["InnerContentType"]["enum"] == list(INNER_CONTENT_TYPES)
 
 
 def test_stream_is_marked_as_websocket() -> None:
@@ -208,6 +236,18 @@ def test_error_responses_use_the_error_shape() -> None:
                 assert "#/components/schemas/Error" in text or (
                     "#/components/schemas/RuleViolation" in text
                 ), f"{method.upper()} {path} {status} is not an Error"
+
+
+def test_every_error_code_the_hub_raises_is_listed() -> None:
+    """A code added in the source must reach the document's list of codes."""
+    package = SPEC_PATH.parent / "porchlight_hub"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in package.glob("*.py"))
+    raised = set(re.findall(r'ApiError\(\s*\d{3},\s*"([a-z0-9_]+)"', source))
+    raised |= {"rule_violation", "http_error", *errors._HTTP_CODES.values()}
+    assert {"unsealed_clip", "bad_signature", "location_locked"} <= raised
+    described = spec()["components"]["schemas"]["Error"]["description"]
+    listed = set(re.findall(r"`([a-z0-9_]+)`", described))
+    assert sorted(raised - listed) == []
 
 
 def test_operations_list_the_failures_every_handler_can_give() -> None:
@@ -296,6 +336,8 @@ class Checked:
         assert not isinstance(body, bytes), f"{method} {path}: not JSON: {body!r}"
         pointer = response_schema_pointer(method, template, status)
         assert_valid(pointer, body, f"{method} {template} {status}")
+        if status >= 400:
+            assert_code_documented(method, template, status, body["error"])
         self.covered.add((method.upper(), template))
         return body
 
@@ -313,17 +355,20 @@ async def _pair(hub: HubHarness, api: Checked, name: str) -> Client:
 
 
 def _clip(
-    clip_id: str, data: bytes, content_type: str, hours_ago: float, now: Any
+    clip_id: str, data: bytes, inner: str, hours_ago: float, now: Any
 ) -> dict[str, Any]:
+    """A sealed clip's manifest entry; ``data`` stands for its ciphertext."""
     start = now - timedelta(hours=hours_ago)
     return {
         "clip_id": clip_id,
         "camera": "Front door",
         "start": iso(start),
         "end": iso(start + timedelta(seconds=20)),
-        "content_type": content_type,
+        "content_type": SEALED,
+        "inner_content_type": inner,
         "size": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
+        "plaintext_sha256": hashlib.sha256(b"inner" + data).hexdigest(),
     }
 
 
@@ -342,6 +387,16 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
     assert health["version"] == __version__
     wrong = await api(None, "POST", "/api/v1/pair", 422, {"code": "NOPE-NOPE"})
     assert wrong["error"] == "invalid_code"
+    placed = await admin.add_home(hub.engine, "Placed", *CENTRE, clock=hub.clock)
+    far = offset(*CENTRE, east_m=1000)
+    locked = await api(
+        None,
+        "POST",
+        "/api/v1/pair",
+        422,
+        {"code": placed.pairing_code, "latitude": far[0], "longitude": far[1]},
+    )
+    assert locked["error"] == "location_locked"
 
     home = await _pair(hub, api, "Documented")
     neighbour = await hub.add_home("Next door", *offset(*CENTRE, east_m=60))
@@ -358,6 +413,15 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
     assert (await stream.next("home.updated"))["data"] == patched
     bad = await api(home, "PATCH", "/api/v1/home", 422, {"opted_out": "yes"})
     assert bad["field"] == "opted_out"
+    far = offset(*CENTRE, north_m=400)
+    locked = await api(
+        home,
+        "PATCH",
+        "/api/v1/home",
+        422,
+        {"latitude": far[0], "longitude": far[1]},
+    )
+    assert locked["error"] == "location_locked"
 
     # Alerts and comments.
     alert = await api(
@@ -438,8 +502,40 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
     )
     assert missing == {**missing, "error": "missing_field", "field": "contact"}
     await api(None, "POST", "/api/v1/agency/requests", 401, hub.request_body())
-    req = await api(agency, "POST", "/api/v1/agency/requests", 201, hub.request_body())
-    assert req["homes_reached"] == 2
+    profile = await api(agency, "GET", "/api/v1/agency", 200)
+    assert agency.identity is not None
+    assert profile["agency_signing_key"] == agency.identity.signing_key
+    unsigned = {**hub.request_body(), "signature": None}
+    refused = await api(agency, "POST", "/api/v1/agency/requests", 422, unsigned)
+    assert refused["error"] == "unsigned_request"
+    forged = {**hub.request_body(), "nonce": "n" * 20, "signature": "A" * 86 + "=="}
+    refused = await api(agency, "POST", "/api/v1/agency/requests", 422, forged)
+    assert refused["error"] == "bad_signature"
+    nonce = "openapi-nonce-0001"
+    req = await api(
+        agency,
+        "POST",
+        "/api/v1/agency/requests",
+        201,
+        {**hub.request_body(), "nonce": nonce},
+    )
+    assert req["homes_reached"] == "<5"
+    assert await hub.reached(req["id"]) == 2
+    replayed = await api(
+        agency,
+        "POST",
+        "/api/v1/agency/requests",
+        422,
+        {**hub.request_body(case_number="2026-0099"), "nonce": nonce},
+    )
+    assert replayed["error"] == "replayed_request"
+    keyless = Client(
+        hub, (await admin.add_agency(hub.engine, "Old PD", "police")).api_key
+    )
+    missing_keys = await api(
+        keyless, "POST", "/api/v1/agency/requests", 422, hub.request_body()
+    )
+    assert missing_keys["error"] == "agency_keys_missing"
     received = await stream.next("request.received")
     assert received["data"]["id"] == req["id"]
     await api(
@@ -511,6 +607,16 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
         request_id=req["id"],
     )
     assert bad_retention["rule"] == "retention_days"
+    plain = {**decision["clips"][0], "content_type": "video/mp4"}
+    unsealed = await api(
+        neighbour,
+        "POST",
+        "/api/v1/requests/{request_id}/decision",
+        422,
+        {"decision": "share", "idempotency_key": "openapi-next-3", "clips": [plain]},
+        request_id=req["id"],
+    )
+    assert unsealed["error"] == "unsealed_clip"
     upload = "/api/v1/shares/{share_id}/clips/{clip_id}"
     sid = share["share_id"]
     stored = await api(
@@ -519,7 +625,7 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
         upload,
         201,
         data=video,
-        headers={"Content-Type": "video/mp4"},
+        headers={"Content-Type": SEALED},
         share_id=sid,
         clip_id="front-1",
     )
@@ -530,7 +636,7 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
         upload,
         200,
         data=video,
-        headers={"Content-Type": "video/mp4"},
+        headers={"Content-Type": SEALED},
         share_id=sid,
         clip_id="front-1",
     )
@@ -550,7 +656,7 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
         upload,
         422,
         data=photo[:-1] + b"!",
-        headers={"Content-Type": "image/jpeg"},
+        headers={"Content-Type": SEALED},
         share_id=sid,
         clip_id="front-2",
     )
@@ -561,7 +667,7 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
         upload,
         404,
         data=photo,
-        headers={"Content-Type": "image/jpeg"},
+        headers={"Content-Type": SEALED},
         share_id=sid,
         clip_id="front-9",
     )
@@ -571,7 +677,7 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
         upload,
         201,
         data=photo,
-        headers={"Content-Type": "image/jpeg"},
+        headers={"Content-Type": SEALED},
         share_id=sid,
         clip_id="front-2",
     )
@@ -613,11 +719,9 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
     api.covered.add(("GET", "/api/v1/agency/clips/{clip_id}"))
     assert (await stream.next("share.accessed"))["data"]["share_id"] == sid
     counted = await api(agency, "GET", "/api/v1/agency/requests", 200)
-    assert counted["requests"][0] == {
-        **counted["requests"][0],
-        "shares": 1,
-        "declines": 1,
-    }
+    assert counted["requests"][0]["shares"] == "<5"
+    assert "declines" not in counted["requests"][0]
+    assert await hub.decisions(req["id"]) == {"share": 1, "decline": 1}
 
     # Revocation: the files go, the agency gets 410, uploads get 410.
     revoked = await api(home, "DELETE", "/api/v1/shares/{share_id}", 200, share_id=sid)
@@ -634,7 +738,7 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
         upload,
         410,
         data=video,
-        headers={"Content-Type": "video/mp4"},
+        headers={"Content-Type": SEALED},
         share_id=sid,
         clip_id="front-1",
     )
@@ -684,8 +788,19 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
 
     # Accountability.
     report = await api(None, "GET", "/api/v1/transparency", 200)
-    assert report["totals"]["clip_accesses"] == 1
-    assert report["totals"]["clips_revoked"] == 2
+    assert report["totals"]["clip_accesses"] == "<5"
+    totals = await hub.totals()
+    assert (totals["clip_accesses"], totals["clips_revoked"]) == (1, 2)
+    # A week later the decline is published, for its week, as "<5".
+    hub.clock.advance(timedelta(days=7))
+    report = await api(None, "GET", "/api/v1/transparency", 200)
+    by_name = {a["agency"]: a for a in report["agencies"]}
+    assert by_name["City Police"]["declines_by_week"] == [
+        {
+            "week": f"{now.isocalendar()[0]}-W{now.isocalendar()[1]:02d}",
+            "declines": "<5",
+        }
+    ]
 
     # A plain GET on the stream is not a WebSocket handshake.
     await api(home, "GET", "/api/v1/stream", 400)

@@ -107,7 +107,7 @@ async def test_fewer_failures_than_the_limit_do_not_block(hub: HubHarness) -> No
 
 async def test_pairing_sets_name_and_location(hub: HubHarness) -> None:
     new = await new_code(hub, "Operator's label")
-    lat, lon = offset(*CENTRE, north_m=250, east_m=-120)
+    lat, lon = offset(*CENTRE, north_m=200, east_m=-120)  # 233 m: within 250
     status, body = await pair(
         hub, new.pairing_code, name="Maple House", latitude=lat, longitude=lon
     )

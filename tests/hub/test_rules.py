@@ -180,7 +180,7 @@ async def test_federal_agency_allowed_when_the_operator_allows(
     home = await hub.add_home()
     federal = await hub.add_agency("Federal Bureau", "federal")
     req = await open_request(hub, federal)
-    assert req["homes_reached"] == 1
+    assert await hub.reached(req["id"]) == 1
     _, report = await hub.call("GET", "/api/v1/transparency")
     assert report["policy"]["federal_agencies_allowed"] is True
     _, delivered = await home.call("GET", "/api/v1/requests")

@@ -1,11 +1,14 @@
-"""The basic journey: pair, request, stream, share, upload, download."""
+"""The basic journey: pair, request, stream, seal, share, upload, download, open."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import timedelta
 
-from .conftest import CENTRE, HubHarness, clip_bytes, iso, offset
+from porchlight_hub import agecrypt
+
+from .conftest import CENTRE, SEALED, HubHarness, clip_bytes, iso, offset
 
 
 async def test_share_journey(hub: HubHarness) -> None:
@@ -16,19 +19,25 @@ async def test_share_journey(hub: HubHarness) -> None:
         "POST", "/api/v1/agency/requests", hub.request_body()
     )
     assert status == 201, req
-    assert req["homes_reached"] == 1
+    assert await hub.reached(req["id"]) == 1
     received = await stream.next("request.received")
     assert received["data"]["id"] == req["id"]
-    data = clip_bytes(100_000)
+    footage = clip_bytes(100_000)[len(agecrypt.MAGIC) :]
+    sealed = io.BytesIO()
+    recipient = received["data"]["agency_recipient"]
+    agecrypt.encrypt(io.BytesIO(footage), sealed, [recipient])
+    data = sealed.getvalue()
     now = hub.clock.now()
     clip = {
         "clip_id": "c1",
         "camera": "Front door",
         "start": iso(now - timedelta(hours=2)),
         "end": iso(now - timedelta(hours=2) + timedelta(seconds=10)),
-        "content_type": "video/mp4",
+        "content_type": SEALED,
+        "inner_content_type": "video/mp4",
         "size": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
+        "plaintext_sha256": hashlib.sha256(footage).hexdigest(),
     }
     status, share = await home.call(
         "POST",
@@ -40,7 +49,7 @@ async def test_share_journey(hub: HubHarness) -> None:
         "PUT",
         f"/api/v1/shares/{share['share_id']}/clips/c1",
         data=data,
-        headers={"Content-Type": "video/mp4"},
+        headers={"Content-Type": SEALED},
     )
     assert status == 201, up
     status, listing = await agency.call(
@@ -51,5 +60,9 @@ async def test_share_journey(hub: HubHarness) -> None:
     status, body = await agency.call("GET", url)
     assert status == 200
     assert body == data
+    assert agency.identity is not None
+    opened = io.BytesIO()
+    agecrypt.decrypt(io.BytesIO(body), opened, [agency.identity.age_identity])
+    assert opened.getvalue() == footage
     accessed = await stream.next("share.accessed")
     assert accessed["data"]["clip_id"] == "c1"
