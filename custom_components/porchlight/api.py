@@ -45,6 +45,18 @@ class PorchlightConnectionError(PorchlightError):
     """The hub could not be reached or failed on its side (timeouts, 5xx)."""
 
 
+class PorchlightHubFailed(PorchlightConnectionError):
+    """The hub was reached and failed on its side (5xx).
+
+    Apart from an unreachable hub so a retry policy can tell "the hub is
+    away" (wait for as long as it takes) from "the hub keeps failing this".
+    """
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"The hub failed with HTTP {status}")
+        self.status = status
+
+
 class PorchlightInvalidResponse(PorchlightError):
     """The hub answered with something that is not the documented payload."""
 
@@ -599,7 +611,7 @@ class PorchlightClient:
 
         payload = _decode(text)
         if status >= 500:
-            raise PorchlightConnectionError(f"The hub failed with HTTP {status}")
+            raise PorchlightHubFailed(status)
         if status >= 400:
             code, message = _error_fields(payload)
             if status == HTTPStatus.TOO_MANY_REQUESTS:

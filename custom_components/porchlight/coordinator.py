@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -61,6 +62,9 @@ if TYPE_CHECKING:
     from .data import PorchlightConfigEntry
 
 RESYNC_INTERVAL: Final = timedelta(minutes=10)
+# REST data this old still shows: one missed resync is no reason to blank the
+# household's dashboard; two are.
+FRESH_FOR: Final = RESYNC_INTERVAL + timedelta(minutes=2)
 MAX_GEO_ALERTS: Final = 100
 EVENT_SHARE_ACCESSED: Final = f"{DOMAIN}_share_accessed"
 EVENT_SHARE_DELETED: Final = f"{DOMAIN}_share_deleted"
@@ -127,6 +131,53 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         # finds requests that arrived while Home Assistant was down) waits
         # here until they are added, so no automation misses a "received".
         self._held: list[tuple[str, tuple[Any, ...]]] | None = []
+        self._stale = False
+        self._hub_lost = False
+        self._unsub_stale: CALLBACK_TYPE | None = None
+        self._stale_job = HassJob(
+            self._async_went_stale, f"{DOMAIN} data stale", cancel_on_shutdown=True
+        )
+
+    # ------------------------------------------------------------ availability
+    @property
+    def fresh(self) -> bool:
+        """Whether the last good resync is recent enough to show its data."""
+        return cast(PorchlightState | None, self.data) is not None and not self._stale
+
+    @callback
+    def async_hub_lost(self, err: Exception) -> None:
+        """The stream or a resync failed: say so once, keep fresh data shown."""
+        if self._hub_lost:
+            return
+        self._hub_lost = True
+        LOGGER.warning("The Porchlight hub %s is unreachable: %s", self.name, err)
+
+    @callback
+    def _async_resynced(self) -> None:
+        if self._hub_lost:
+            self._hub_lost = False
+            LOGGER.info("The Porchlight hub %s is reachable again", self.name)
+        was_stale, self._stale = self._stale, False
+        if self._unsub_stale is not None:
+            self._unsub_stale()
+        self._unsub_stale = async_call_later(
+            self.hass, FRESH_FOR.total_seconds(), self._stale_job
+        )
+        if was_stale:
+            self.async_update_listeners()
+
+    @callback
+    def _async_went_stale(self, _now: Any) -> None:
+        self._unsub_stale = None
+        self._stale = True
+        self.async_update_listeners()
+
+    async def async_shutdown(self) -> None:
+        """Stop the staleness timer with the coordinator."""
+        if self._unsub_stale is not None:
+            self._unsub_stale()
+            self._unsub_stale = None
+        await super().async_shutdown()
 
     # ------------------------------------------------------------------ events
     def _dispatch(self, signal: str, *args: Any) -> None:
@@ -183,11 +234,17 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
                 translation_domain=DOMAIN, translation_key="auth_failed"
             ) from err
         except PorchlightError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="hub_unreachable",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            known = cast(PorchlightState | None, self.data)
+            if known is None:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="hub_unreachable",
+                    translation_placeholders={"error": str(err)},
+                ) from err
+            # Known data stays until it is stale; the entities' availability
+            # follows its age, and this is the one line saying the hub left.
+            self.async_hub_lost(err)
+            return known
         # None before the first refresh, whatever the base class's annotation.
         previous = cast(PorchlightState | None, self.data)
         state = PorchlightState(
@@ -203,6 +260,7 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         )
         if previous is not None and previous.home.opted_out != home.opted_out:
             await self._record_opt(home.opted_out)
+        self._async_resynced()
         return state
 
     async def _record_requests(

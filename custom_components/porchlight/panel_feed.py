@@ -116,7 +116,7 @@ class EntryFeed:
 
     def _wrap_outbox(self) -> None:
         outbox = self.entry.runtime_data.outbox
-        for name in ("on_delivered", "on_failed"):
+        for name in ("on_delivered", "on_failed", "on_revoked"):
             original = getattr(outbox, name)
 
             def chained(

@@ -134,7 +134,11 @@ class DoorbellRecorder:
         # Set synchronously before any await, so two rings in the same loop
         # iteration cannot both start a recording.
         self._busy = False
+        self._stopped = False
         self._task: asyncio.Task[RecordingResult] | None = None
+        self._snapshot_task: asyncio.Task[None] | None = None
+        # The staging folder this recorder allowlisted, removed at stop.
+        self._allowlisted: str | None = None
 
     @property
     def recording(self) -> bool:
@@ -143,8 +147,8 @@ class DoorbellRecorder:
 
     @callback
     def async_trigger(self) -> bool:
-        """Start a recording in the background; False if one is already running."""
-        if self._busy:
+        """Start a recording in the background; False if busy or stopped."""
+        if self._busy or self._stopped:
             return False
         _run, task = self._async_start()
         task.add_done_callback(self._async_log_failure)
@@ -154,6 +158,8 @@ class DoorbellRecorder:
         """Record now and wait for it; "skipped"/"busy" if already recording."""
         if self._busy:
             return RecordingResult("skipped", (), "busy")
+        if self._stopped:
+            return RecordingResult("skipped", (), "stopped")
         run, task = self._async_start()
         try:
             return await task
@@ -170,16 +176,45 @@ class DoorbellRecorder:
         finally:
             self._async_done(task)
 
+    @callback
+    def async_take_snapshot(self, on_image: Callable[[bytes, datetime], None]) -> None:
+        """Take one JPEG snapshot in the background, outside any recording.
+
+        For a ring while a motion recording runs: the recording covers the
+        footage, the visitor still needs their own picture.
+        """
+        if self._stopped or self._snapshot_task is not None:
+            return
+        self._snapshot_task = self.hass.async_create_background_task(
+            self._async_one_snapshot(on_image),
+            f"{DOMAIN} snapshot of {self.doorbell_id}",
+        )
+
+    async def _async_one_snapshot(
+        self, on_image: Callable[[bytes, datetime], None]
+    ) -> None:
+        try:
+            snapshot = await self._async_snapshot(_Run())
+            if snapshot is not None and _is_jpeg(snapshot.content_type):
+                on_image(snapshot.content, snapshot.taken_at)
+        finally:
+            self._snapshot_task = None
+
     async def async_stop(self) -> None:
-        """Cancel a running recording and wait until it cleaned up.
+        """Refuse new recordings, cancel a running one and wait for its cleanup.
 
         Clips already stored stay; a stream recording's unfinished file is
-        deleted.
+        deleted, and the staging folder leaves the allowlist.
         """
-        if (task := self._task) is None or task.done():
-            return
-        task.cancel()
-        await asyncio.wait([task])
+        self._stopped = True
+        tasks = [t for t in (self._task, self._snapshot_task) if t is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        if self._allowlisted is not None:
+            self.hass.config.allowlist_external_dirs.discard(self._allowlisted)
+            self._allowlisted = None
 
     # ------------------------------------------------------------- internals
     @callback
@@ -305,7 +340,9 @@ class DoorbellRecorder:
         # finished recording is copied into the library (outside the
         # allowlist) and deleted here, so nothing the household keeps becomes
         # reachable through other integrations' file access.
-        self.hass.config.allowlist_external_dirs.add(str(folder))
+        if self._allowlisted is None:
+            self._allowlisted = str(folder)
+            self.hass.config.allowlist_external_dirs.add(self._allowlisted)
         staging = folder / f"{prefix}{uuid4().hex}.mp4"
         try:
             try:
