@@ -610,7 +610,7 @@ async def test_hub_down_refuses_hub_calls(
         "POST", "/api/v1/alerts", {"category": "crime", "title": "Broken window"}
     )
     assert status == 201
-    _, share, url = await shared_and_uploaded(hass, real_hub, entry, agency)
+    _, _share, url = await shared_and_uploaded(hass, real_hub, entry, agency)
 
     await real_hub.stop()
     await wait_for(lambda: not entry.runtime_data.listener.connected)
