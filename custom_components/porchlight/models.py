@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Self
 
-from .api import PorchlightInvalidResponse
+from .api_errors import PorchlightInvalidResponse
 
 REQUEST_STATUSES: Final = (
     "pending",
