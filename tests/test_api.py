@@ -725,7 +725,7 @@ async def test_stream_silence_is_a_dead_line(
         (401, PorchlightAuthError),
         (403, PorchlightAuthError),
         (404, PorchlightConnectionError),
-        (500, PorchlightHubFailed),
+        (500, PorchlightConnectionError),
     ],
 )
 async def test_stream_handshake_refused(

@@ -14,8 +14,9 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Protocol, cast
+from typing import Any, Final, Protocol, cast
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -57,9 +58,6 @@ from .models import (
     StreamMessage,
     VideoRequest,
 )
-
-if TYPE_CHECKING:
-    from .data import PorchlightConfigEntry
 
 RESYNC_INTERVAL: Final = timedelta(minutes=10)
 # REST data this old still shows: one missed resync is no reason to blank the
@@ -103,12 +101,14 @@ class PorchlightState:
 class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
     """Holds the state and turns hub news into entity updates and events."""
 
-    config_entry: PorchlightConfigEntry
+    # Typed without its runtime data: data.py holds this coordinator, and
+    # the two must not import each other.
+    config_entry: ConfigEntry[Any]
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: PorchlightConfigEntry,
+        entry: ConfigEntry[Any],
         client: PorchlightClient,
         ledger: ConsentLedger,
     ) -> None:

@@ -14,8 +14,9 @@ import contextlib
 import random
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Any, Final, Protocol
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
@@ -25,11 +26,28 @@ from .api import (
     PorchlightError,
 )
 from .const import DOMAIN, LOGGER
-from .models import InvalidPayload
+from .models import InvalidPayload, StreamMessage
 
-if TYPE_CHECKING:
-    from .coordinator import PorchlightCoordinator
-    from .data import PorchlightConfigEntry
+
+class StreamConsumer(Protocol):
+    """Where the stream's news goes (the coordinator).
+
+    A protocol rather than the coordinator's class, so the listener and the
+    coordinator do not import each other.
+    """
+
+    async def async_refresh(self) -> None:
+        """Resync everything over REST."""
+
+    async def async_handle_message(self, message: StreamMessage) -> None:
+        """Apply one message."""
+
+    def log_invalid(self, err: Exception) -> None:
+        """Warn once about a malformed message."""
+
+    def async_hub_lost(self, err: Exception) -> None:
+        """The line dropped."""
+
 
 BACKOFF_BASE: Final = 1.0
 BACKOFF_CAP: Final = 60.0
@@ -56,9 +74,9 @@ class StreamListener:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: PorchlightConfigEntry,
+        entry: ConfigEntry[Any],
         client: PorchlightClient,
-        coordinator: PorchlightCoordinator,
+        coordinator: StreamConsumer,
         on_connect: Callable[[], None] | None = None,
     ) -> None:
         self._hass = hass
