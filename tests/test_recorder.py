@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
-from custom_components.porchlight import clips as clips_module
+from custom_components.porchlight import clip_files
 from custom_components.porchlight import recorder as recorder_module
 from custom_components.porchlight.clips import ClipLibrary
 from custom_components.porchlight.const import DOMAIN
@@ -42,7 +42,7 @@ ENTRY_ID = "entry-1"
 DOORBELL = "01JDOORBELLFRONT"
 INTERVAL = 0.25  # patched SNAPSHOT_INTERVAL: one second of recording = 4 snapshots
 LOGGER_NAME = "custom_components.porchlight"
-_REAL_WRITE = clips_module._write_file
+_REAL_WRITE = clip_files.write_file
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def write_failing(err: OSError, after: int = 0) -> Any:
             raise err
         return _REAL_WRITE(target, data)
 
-    return patch.object(clips_module, "_write_file", write)
+    return patch.object(clip_files, "write_file", write)
 
 
 def messages(caplog: pytest.LogCaptureFixture, level: int, text: str) -> list[str]:
@@ -766,7 +766,7 @@ async def test_stop_lets_a_clip_being_written_finish(
         return _REAL_WRITE(target, data)
 
     rec = make_recorder(hass, library, camera, record_seconds=30)
-    with patch.object(clips_module, "_write_file", slow_write):
+    with patch.object(clip_files, "write_file", slow_write):
         task = hass.async_create_task(rec.async_record())
         await wait_for(writing.is_set)
         stop = hass.async_create_task(rec.async_stop())

@@ -123,6 +123,9 @@ async def pending(
 ) -> dict[str, Any]:
     request = await post_request(hass, hub, agency, case)
     await wait_for(lambda: request["id"] in requests_of(entry))
+    # The state shows the request a moment before its ledger entry lands.
+    ledger = entry.runtime_data.ledger
+    await wait_for(lambda: request["id"] in ledger.recorded_request_ids())
     return request
 
 

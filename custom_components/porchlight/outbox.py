@@ -18,19 +18,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any, Final, Literal
-from uuid import uuid4
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
-from homeassistant.util import dt as dt_util
 
-from .api import PorchlightClient, PorchlightError, PorchlightRequestError
+from .api import PorchlightClient, PorchlightError
 from .clips import ClipLibrary
 from .const import DOMAIN, LOGGER
-from .ledger import KIND_DECISION, KIND_SHARE_REVOKED, ConsentLedger, plain_json
+from .ledger import KIND_DECISION, KIND_SHARE_REVOKED, ConsentLedger
 from .outbox_delivery import (
     DeliveredCallback,
     Delivery,
@@ -38,17 +34,19 @@ from .outbox_delivery import (
     Retry,
 )
 from .outbox_item import (
-    DECISIONS,
     ITEM_DECISION,
     ITEM_REVOCATION,
-    UPLOAD_PENDING,
     AlreadyQueued,
     Backoff,
     DamagedItemError,
     OutboxItem,
+    new_decision,
+    new_revocation,
 )
+from .outbox_repairs import delivery_issue_id, raise_clip_issue, raise_delivery_issue
 from .outbox_store import OutboxStore
 from .outbox_uploads import Uploader
+from .outbox_waiters import ItemOutcome, Waiters
 
 __all__ = [
     "AlreadyQueued",
@@ -56,23 +54,10 @@ __all__ = [
     "ItemOutcome",
     "Outbox",
     "OutboxItem",
+    "delivery_issue_id",
 ]
 
 _MAX_ERROR_TEXT: Final = 300
-
-
-@dataclass(frozen=True, slots=True)
-class ItemOutcome:
-    """What became of an item a caller waited for."""
-
-    delivered: bool
-    share_id: str | None = None
-    error: PorchlightError | None = None
-
-
-def delivery_issue_id(entry_id: str, item_id: str) -> str:
-    """The repair issue telling that one queued item was given up."""
-    return f"delivery_failed_{entry_id}_{item_id}"
 
 
 class Outbox:
@@ -108,7 +93,8 @@ class Outbox:
         self.ledger = ledger
         self.clips = clips
         self._store = OutboxStore(hass, entry_id)
-        self._delivery = Delivery(
+        # Public: its callbacks are where the panel feed chains on.
+        self.delivery = Delivery(
             self,
             client,
             ledger,
@@ -117,7 +103,7 @@ class Outbox:
             on_revoked=on_revoked,
         )
         self._uploader = Uploader(self, client, ledger, clips)
-        self._waiters: dict[str, list[asyncio.Future[ItemOutcome]]] = {}
+        self._waiters = Waiters(hass)
         self._items: list[OutboxItem] = []
         self._backoff: dict[str, Backoff] = {}
         self._loaded = False
@@ -135,34 +121,6 @@ class Outbox:
     async def async_remove_store(cls, hass: HomeAssistant, entry_id: str) -> None:
         """Delete the stored outbox of a removed config entry."""
         await OutboxStore.async_remove(hass, entry_id)
-
-    # The callbacks live with the delivery; the panel feed chains onto them.
-    @property
-    def on_delivered(self) -> DeliveredCallback | None:
-        """Runs once the hub has a decision."""
-        return self._delivery.on_delivered
-
-    @on_delivered.setter
-    def on_delivered(self, func: DeliveredCallback | None) -> None:
-        self._delivery.on_delivered = func
-
-    @property
-    def on_failed(self) -> FailedCallback | None:
-        """Runs when the hub will never take an item."""
-        return self._delivery.on_failed
-
-    @on_failed.setter
-    def on_failed(self, func: FailedCallback | None) -> None:
-        self._delivery.on_failed = func
-
-    @property
-    def on_revoked(self) -> DeliveredCallback | None:
-        """Runs once the hub revoked a share."""
-        return self._delivery.on_revoked
-
-    @on_revoked.setter
-    def on_revoked(self, func: DeliveredCallback | None) -> None:
-        self._delivery.on_revoked = func
 
     @property
     def retry_scheduled(self) -> bool:
@@ -188,19 +146,7 @@ class Outbox:
         """
         if item not in self._items:
             return None
-        future: asyncio.Future[ItemOutcome] = self.hass.loop.create_future()
-        self._waiters.setdefault(item.id, []).append(future)
-        try:
-            async with asyncio.timeout(within):
-                return await future
-        except TimeoutError:
-            return None
-        finally:
-            waiting = self._waiters.get(item.id, [])
-            if future in waiting:
-                waiting.remove(future)
-            if not waiting:
-                self._waiters.pop(item.id, None)
+        return await self._waiters.async_wait(item.id, within)
 
     async def async_wait_delivered(self, item: OutboxItem, within: float) -> str | None:
         """The share id once the hub acknowledged ``item``, else ``None``."""
@@ -208,12 +154,6 @@ class Outbox:
             return item.share_id
         outcome = await self.async_wait(item, within)
         return None if outcome is None else outcome.share_id
-
-    @callback
-    def _wake(self, item: OutboxItem, outcome: ItemOutcome | None) -> None:
-        for future in self._waiters.pop(item.id, []):
-            if not future.done():
-                future.set_result(outcome or ItemOutcome(False))
 
     # --------------------------------------------------------------- enqueue
     def pending_decision(self, request_id: str) -> OutboxItem | None:
@@ -250,33 +190,15 @@ class Outbox:
             RuntimeError: The outbox was not loaded.
         """
         self._check_loaded()
-        if decision not in DECISIONS:
-            raise ValueError(f"Unknown decision {decision!r}")
-        if decision == "decline" and (retention_days is not None or clips):
-            raise ValueError("A decline carries no clips and no retention")
+        item, entry = new_decision(
+            request_id,
+            decision,
+            retention_days=retention_days,
+            clips=clips,
+            with_uploads=self.clips is not None,
+        )
         if self.pending_decision(request_id) is not None:
             raise AlreadyQueued(request_id)
-        body: dict[str, Any] = {"decision": decision, "idempotency_key": uuid4().hex}
-        if retention_days is not None:
-            body["retention_days"] = retention_days
-        if clips is not None:
-            body["clips"] = plain_json(clips)
-        item = self._new_item(request_id, body)
-        if decision == "share" and clips and self.clips is not None:
-            # Only an outbox that can find the files takes on the uploads.
-            item.uploads = [
-                {"clip_id": c.get("clip_id"), "state": UPLOAD_PENDING}
-                for c in body["clips"]
-            ]
-        entry: dict[str, Any] = {
-            "request_id": request_id,
-            "decision": decision,
-            "idempotency_key": item.idempotency_key,
-        }
-        if retention_days is not None:
-            entry["retention_days"] = retention_days
-        if clips is not None:
-            entry["clip_ids"] = [c.get("clip_id") for c in body["clips"]]
         await self._async_queue(item, KIND_DECISION, entry)
         return item
 
@@ -290,9 +212,7 @@ class Outbox:
         self._check_loaded()
         if (queued := self.pending_revocation(share_id)) is not None:
             return queued
-        item = self._new_item(request_id, {"share_id": share_id})
-        item.kind = ITEM_REVOCATION
-        item.share_id = share_id
+        item = new_revocation(share_id, request_id)
         await self._async_queue(
             item, KIND_SHARE_REVOKED, {"share_id": share_id, "request_id": request_id}
         )
@@ -301,15 +221,6 @@ class Outbox:
     def _check_loaded(self) -> None:
         if not self._loaded:
             raise RuntimeError("The outbox must be loaded before enqueueing")
-
-    @staticmethod
-    def _new_item(request_id: str, body: dict[str, Any]) -> OutboxItem:
-        return OutboxItem(
-            id=uuid4().hex,
-            request_id=request_id,
-            body=body,
-            created_at=dt_util.utcnow().isoformat(),
-        )
 
     async def _async_queue(
         self, item: OutboxItem, kind: str, entry: dict[str, Any]
@@ -376,7 +287,7 @@ class Outbox:
             self._flush_requested = False
             for item in self._due(_is_message):
                 try:
-                    retry = await self._delivery.async_deliver(item)
+                    retry = await self.delivery.async_deliver(item)
                 except Exception:
                     LOGGER.exception(
                         "Unexpected error delivering the decision on %s",
@@ -384,7 +295,7 @@ class Outbox:
                     )
                     retry = Retry(answered=True, error="unexpected error")
                 if retry is not None and self.retry_later(item, retry):
-                    await self._delivery.async_failed(
+                    await self.delivery.async_failed(
                         item, PorchlightError(item.last_error or retry.error)
                     )
             if any(i.uploading for i in self._items):
@@ -423,51 +334,19 @@ class Outbox:
             self._backoff.pop(item.id, None)
             return True
         self._store.delay_save(self._items)
-        self._wake(item, None)
+        self._waiters.wake(item.id, None)
         return False
 
     def settled(self, item: OutboxItem, error: PorchlightError | None) -> None:
         """Wake whoever waits for the item, and raise a repair on failure."""
         self._backoff.pop(item.id, None)
-        self._wake(item, ItemOutcome(error is None, item.share_id, error))
-        if error is None:
-            return
-        if isinstance(error, PorchlightRequestError):
-            reason = error.message or error.code or f"HTTP {error.status}"
-        else:
-            reason = str(error) or "the hub kept failing"
-        key = "revocation_failed" if item.kind == ITEM_REVOCATION else "decision_failed"
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            delivery_issue_id(self.entry_id, item.id),
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=key,
-            translation_placeholders={
-                "decision": item.decision,
-                "request_id": item.request_id,
-                "share_id": str(item.share_id),
-                "reason": reason[:_MAX_ERROR_TEXT],
-            },
-        )
+        self._waiters.wake(item.id, ItemOutcome(error is None, item.share_id, error))
+        if error is not None:
+            raise_delivery_issue(self.hass, self.entry_id, item, error)
 
     def clip_failed(self, item: OutboxItem, clip_id: str, reason: str) -> None:
         """Tell the household a clip of a share was not uploaded."""
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            delivery_issue_id(self.entry_id, f"{item.id}_{clip_id}"),
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="clip_upload_failed",
-            translation_placeholders={
-                "clip_id": clip_id,
-                "share_id": str(item.share_id),
-                "request_id": item.request_id,
-                "reason": reason,
-            },
-        )
+        raise_clip_issue(self.hass, self.entry_id, item, clip_id, reason)
 
     async def async_remove(self, item: OutboxItem) -> None:
         """Drop a settled item, durably."""

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any, Final, Literal, Self
+from uuid import uuid4
+
+from homeassistant.util import dt as dt_util
+
+from .ledger import plain_json
 
 ITEM_DECISION: Final = "decision"
 ITEM_REVOCATION: Final = "revocation"
@@ -185,3 +190,62 @@ class Backoff:
     def exhausted(self) -> bool:
         """The hub answered with a failure too often to hope for a change."""
         return self.answered >= MAX_ANSWERED_FAILURES
+
+
+def _new_item(request_id: str, body: dict[str, Any]) -> OutboxItem:
+    return OutboxItem(
+        id=uuid4().hex,
+        request_id=request_id,
+        body=body,
+        created_at=dt_util.utcnow().isoformat(),
+    )
+
+
+def new_decision(
+    request_id: str,
+    decision: Literal["share", "decline"],
+    *,
+    retention_days: int | None,
+    clips: list[dict[str, Any]] | None,
+    with_uploads: bool,
+) -> tuple[OutboxItem, dict[str, Any]]:
+    """A new decision and its ledger entry; a fresh idempotency key each.
+
+    Raises:
+        ValueError: The decision is not ``share``/``decline``, or a decline
+            carries clips or a retention.
+    """
+    if decision not in DECISIONS:
+        raise ValueError(f"Unknown decision {decision!r}")
+    if decision == "decline" and (retention_days is not None or clips):
+        raise ValueError("A decline carries no clips and no retention")
+    body: dict[str, Any] = {"decision": decision, "idempotency_key": uuid4().hex}
+    if retention_days is not None:
+        body["retention_days"] = retention_days
+    if clips is not None:
+        body["clips"] = plain_json(clips)
+    item = _new_item(request_id, body)
+    if decision == "share" and clips and with_uploads:
+        # Only an outbox that can find the files takes on the uploads.
+        item.uploads = [
+            {"clip_id": c.get("clip_id"), "state": UPLOAD_PENDING}
+            for c in body["clips"]
+        ]
+    entry: dict[str, Any] = {
+        "request_id": request_id,
+        "decision": decision,
+        "idempotency_key": item.idempotency_key,
+    }
+    if retention_days is not None:
+        entry["retention_days"] = retention_days
+    if clips is not None:
+        entry["clip_ids"] = [c.get("clip_id") for c in body["clips"]]
+    return item, entry
+
+
+def new_revocation(share_id: str, request_id: str) -> OutboxItem:
+    """A new revocation of a share."""
+    item = _new_item(request_id, {"share_id": share_id})
+    item.kind = ITEM_REVOCATION
+    item.share_id = share_id
+    return item

@@ -115,7 +115,7 @@ class EntryFeed:
         self._changed()
 
     def _wrap_outbox(self) -> None:
-        outbox = self.entry.runtime_data.outbox
+        outbox = self.entry.runtime_data.outbox.delivery
         for name in ("on_delivered", "on_failed", "on_revoked"):
             original = getattr(outbox, name)
 
