@@ -227,6 +227,9 @@ async def _share(
     damaged = [c.clip_id for c in clips if not await data.clips.async_verify(c)]
     if damaged:
         raise _invalid("clip_damaged", clip_ids=", ".join(damaged))
+    # The shared clips' index records must be on disk before the decision
+    # is: after a crash, the outbox finds the files by them.
+    await data.clips.async_flush()
     try:
         item = await data.outbox.async_enqueue_decision(
             request_id,
