@@ -12,15 +12,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Final, Protocol, cast
+from typing import Any, Final, cast
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -29,6 +27,7 @@ from .api import (
     PorchlightClient,
     PorchlightError,
 )
+from .availability import Availability
 from .const import (
     CONF_ALERT_CATEGORIES,
     CONF_ALERT_MAX_AGE_HOURS,
@@ -37,6 +36,13 @@ from .const import (
     DEFAULT_ALERT_RADIUS_M,
     DOMAIN,
     LOGGER,
+)
+from .coordinator_state import (
+    ClipProvider,
+    PorchlightState,
+    request_summary,
+    signal_alert,
+    signal_request,
 )
 from .ledger import (
     KIND_OPT_IN,
@@ -67,35 +73,20 @@ MAX_GEO_ALERTS: Final = 100
 EVENT_SHARE_ACCESSED: Final = f"{DOMAIN}_share_accessed"
 EVENT_SHARE_DELETED: Final = f"{DOMAIN}_share_deleted"
 
-
-def signal_request(entry_id: str) -> str:
-    """Dispatcher signal for video-request events of one entry."""
-    return f"{DOMAIN}_{entry_id}_request"
-
-
-def signal_alert(entry_id: str) -> str:
-    """Dispatcher signal for nearby-alert events of one entry."""
-    return f"{DOMAIN}_{entry_id}_alert"
-
-
-class ClipProvider(Protocol):
-    """The local clip library, as far as requests need it."""
-
-    def count(self, start: datetime, end: datetime) -> int:
-        """Clips overlapping the window."""
-
-    def describe(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """Those clips, described for a service response."""
-
-
-@dataclass(slots=True)
-class PorchlightState:
-    """Everything the entities show, keyed by hub ids."""
-
-    home: Home
-    requests: dict[str, VideoRequest] = field(default_factory=dict)
-    alerts: dict[str, Alert] = field(default_factory=dict)
-    shares: dict[str, Share] = field(default_factory=dict)
+# Callers import these from here, as before the state had a module of its own.
+__all__ = [
+    "EVENT_SHARE_ACCESSED",
+    "EVENT_SHARE_DELETED",
+    "FRESH_FOR",
+    "MAX_GEO_ALERTS",
+    "RESYNC_INTERVAL",
+    "ClipProvider",
+    "PorchlightCoordinator",
+    "PorchlightState",
+    "request_summary",
+    "signal_alert",
+    "signal_request",
+]
 
 
 class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
@@ -131,52 +122,25 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         # finds requests that arrived while Home Assistant was down) waits
         # here until they are added, so no automation misses a "received".
         self._held: list[tuple[str, tuple[Any, ...]]] | None = []
-        self._stale = False
-        self._hub_lost = False
-        self._unsub_stale: CALLBACK_TYPE | None = None
-        self._stale_job = HassJob(
-            self._async_went_stale, f"{DOMAIN} data stale", cancel_on_shutdown=True
+        self.availability = Availability(
+            hass, self.name, FRESH_FOR, self.async_update_listeners
         )
 
     # ------------------------------------------------------------ availability
     @property
     def fresh(self) -> bool:
         """Whether the last good resync is recent enough to show its data."""
-        return cast(PorchlightState | None, self.data) is not None and not self._stale
+        known = cast(PorchlightState | None, self.data)
+        return known is not None and self.availability.fresh
 
     @callback
     def async_hub_lost(self, err: Exception) -> None:
         """The stream or a resync failed: say so once, keep fresh data shown."""
-        if self._hub_lost:
-            return
-        self._hub_lost = True
-        LOGGER.warning("The Porchlight hub %s is unreachable: %s", self.name, err)
-
-    @callback
-    def _async_resynced(self) -> None:
-        if self._hub_lost:
-            self._hub_lost = False
-            LOGGER.info("The Porchlight hub %s is reachable again", self.name)
-        was_stale, self._stale = self._stale, False
-        if self._unsub_stale is not None:
-            self._unsub_stale()
-        self._unsub_stale = async_call_later(
-            self.hass, FRESH_FOR.total_seconds(), self._stale_job
-        )
-        if was_stale:
-            self.async_update_listeners()
-
-    @callback
-    def _async_went_stale(self, _now: Any) -> None:
-        self._unsub_stale = None
-        self._stale = True
-        self.async_update_listeners()
+        self.availability.lost(err)
 
     async def async_shutdown(self) -> None:
         """Stop the staleness timer with the coordinator."""
-        if self._unsub_stale is not None:
-            self._unsub_stale()
-            self._unsub_stale = None
+        self.availability.stop()
         await super().async_shutdown()
 
     # ------------------------------------------------------------------ events
@@ -260,7 +224,7 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         )
         if previous is not None and previous.home.opted_out != home.opted_out:
             await self._record_opt(home.opted_out)
-        self._async_resynced()
+        self.availability.resynced()
         return state
 
     async def _record_requests(
@@ -491,25 +455,3 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         if self.clip_provider is None:
             return []
         return self.clip_provider.describe(request.window_start, request.window_end)
-
-
-def request_summary(
-    request: VideoRequest, *, with_contact: bool = False
-) -> dict[str, Any]:
-    """A request as entities, services and the ledger present it."""
-    summary: dict[str, Any] = {
-        "request_id": request.id,
-        "agency": request.agency,
-        "agency_kind": request.agency_kind,
-        "case_number": request.case_number,
-        "incident_type": request.incident_type,
-        "window_start": request.window_start.isoformat(),
-        "window_end": request.window_end.isoformat(),
-        "distance_m": request.distance_m,
-        "expires_at": request.expires_at.isoformat(),
-        "status": request.status,
-    }
-    if with_contact:
-        summary["description"] = request.description
-        summary["contact"] = request.contact
-    return summary
