@@ -611,7 +611,8 @@ class OddHub:
 @pytest.fixture
 async def odd_hub(socket_enabled: None) -> AsyncIterator[OddHub]:
     hub = OddHub()
-    app = web.Application()
+    # Uploads of a few MB: above aiohttp's default body limit.
+    app = web.Application(client_max_size=16 * 2**20)
     app.router.add_post("/api/v1/requests/{rid}/decision", hub.handle_decide)
     app.router.add_get("/api/v1/requests/{rid}", hub.handle_lookup)
     app.router.add_put("/api/v1/shares/{sid}/clips/{cid}", hub.handle_upload)
