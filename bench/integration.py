@@ -12,6 +12,8 @@
    Exporting (which re-verifies every entry) 100,000 entries must take at
    most 1 s, in the executor, without stalling the event loop for more than
    50 ms at a time.
+4. Outbox: a decline made while a 500 MB share uploads reaches the hub
+   within 200 ms (bench/integration_outbox.py).
 
 The hub runs in this process, on the same event loop as Home Assistant, over
 real HTTP and WebSocket on 127.0.0.1: every latency includes both sides' CPU.
@@ -883,10 +885,18 @@ def quiet_logging() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m bench.integration``."""
+    # Imported here: that module builds on this one's helpers.
+    from bench.integration_outbox import bench_decline  # noqa: PLC0415
+
     return run_benchmark(
         "bench.integration",
         f"Porchlight integration benchmark (Home Assistant {HA_VERSION})",
-        {"latency": bench_latency, "setup": bench_setup, "ledger": bench_ledger},
+        {
+            "latency": bench_latency,
+            "setup": bench_setup,
+            "ledger": bench_ledger,
+            "decline": bench_decline,
+        },
         argv,
         before=quiet_logging,
     )

@@ -288,8 +288,13 @@ class HomeAssistant:
 
 
 @contextlib.asynccontextmanager
-async def home_assistant(config: Path, port: int) -> AsyncIterator[HomeAssistant]:
+async def home_assistant(
+    config: Path, port: int, *, ready: str = "/api/onboarding"
+) -> AsyncIterator[HomeAssistant]:
     """Start ``python -m homeassistant`` on ``config``; stopped at the end.
+
+    ``ready`` is the path that answers once it serves: the onboarding status
+    on a first start (it is gone once onboarded), ``/auth/providers`` after.
 
     ``--skip-pip``: every requirement is installed by scripts/setup, and a
     test must never reach for the internet.
@@ -307,9 +312,7 @@ async def home_assistant(config: Path, port: int) -> AsyncIterator[HomeAssistant
     async with aiohttp.ClientSession() as session:
         hass = HomeAssistant(config, port, proc, session)
         try:
-            await _wait_until_answers(
-                session, f"{hass.url}/api/onboarding", proc, console
-            )
+            await _wait_until_answers(session, f"{hass.url}{ready}", proc, console)
             yield hass
         except BaseException:
             sys.stderr.write(_tail(hass.log) or _tail(console))

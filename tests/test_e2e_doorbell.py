@@ -20,7 +20,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.porchlight import listener as listener_mod
-from custom_components.porchlight import outbox as outbox_mod
+from custom_components.porchlight import outbox_item as outbox_mod
 from custom_components.porchlight import recorder as recorder_mod
 from custom_components.porchlight import services as services_mod
 from custom_components.porchlight.const import (

@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
 from custom_components.porchlight import listener as listener_mod
-from custom_components.porchlight import outbox as outbox_mod
+from custom_components.porchlight import outbox_item as outbox_mod
 from custom_components.porchlight import services as services_mod
 from custom_components.porchlight.api import PorchlightClient
 from custom_components.porchlight.clips import Clip

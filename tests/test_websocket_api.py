@@ -29,7 +29,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 import custom_components.porchlight as integration
 from custom_components.porchlight import listener as listener_mod
-from custom_components.porchlight import outbox as outbox_mod
+from custom_components.porchlight import outbox_item as outbox_mod
 from custom_components.porchlight import services as services_mod
 from custom_components.porchlight.clips import Clip
 from custom_components.porchlight.const import (

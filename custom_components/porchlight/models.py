@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Self
 
-from .api import PorchlightInvalidResponse
+from .api_errors import PorchlightInvalidResponse
 
 OUT_OF_POLICY: Final = "out_of_policy"
 """A request the home's own checks refused: never offered for sharing."""

@@ -22,7 +22,7 @@ from .const import CONF_SHARE_RETENTION_DAYS, DEFAULT_SHARE_RETENTION_DAYS
 from .data import PorchlightConfigEntry
 from .ledger import LedgerVerification
 from .models import Share, VideoRequest
-from .outbox import ITEM_DECISION, OutboxItem
+from .outbox_item import ITEM_DECISION, OutboxItem
 from .services import RETENTION_MAX, RETENTION_MIN
 from .views import clip_url
 

@@ -115,8 +115,8 @@ class EntryFeed:
         self._changed()
 
     def _wrap_outbox(self) -> None:
-        outbox = self.entry.runtime_data.outbox
-        for name in ("on_delivered", "on_failed"):
+        outbox = self.entry.runtime_data.outbox.delivery
+        for name in ("on_delivered", "on_failed", "on_revoked"):
             original = getattr(outbox, name)
 
             def chained(

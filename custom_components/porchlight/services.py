@@ -33,8 +33,7 @@ from .const import CONF_SHARE_RETENTION_DAYS, DEFAULT_SHARE_RETENTION_DAYS, DOMA
 from .coordinator import request_summary
 from .data import PorchlightConfigEntry, PorchlightData
 from .entity import doorbell_device_id, entry_home_id
-from .ledger import KIND_SHARE_REVOKED
-from .models import HOME_ALERT_CATEGORIES, OUT_OF_POLICY, ShareDeletion, VideoRequest
+from .models import HOME_ALERT_CATEGORIES, OUT_OF_POLICY, VideoRequest
 from .outbox import AlreadyQueued
 from .sealed_share import async_seal_manifest
 
@@ -232,6 +231,9 @@ async def _share(
     sealed = await async_seal_manifest(hass, data.clips, clips, recipient)
     if sealed.damaged:
         raise _invalid("clip_damaged", clip_ids=", ".join(sealed.damaged))
+    # The shared clips' index records must be on disk before the decision
+    # is: after a crash, the outbox finds the files by them.
+    await data.clips.async_flush()
     try:
         item = await data.outbox.async_enqueue_decision(
             request_id,
@@ -356,6 +358,11 @@ async def _decline(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
 
 
 async def _revoke_share(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Queue the revocation like a decision, and wait briefly for the hub.
+
+    An unreachable hub does not refuse the household's revoke: it is kept in
+    the outbox and delivered when the hub is back (status ``queued``).
+    """
     entry = resolve_entry(hass, call)
     data = entry.runtime_data
     share_id: str = call.data[ATTR_SHARE_ID]
@@ -364,27 +371,14 @@ async def _revoke_share(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
         raise _invalid("unknown_share", share_id=share_id)
     if not share.active:
         raise _invalid("share_not_active", share_id=share_id, status=share.status)
-    try:
-        revoked = await data.client.revoke_share(share_id)
-    except PorchlightNotFound as err:
-        raise _invalid("unknown_share", share_id=share_id) from err
-    except PorchlightError as err:
-        raise _hub_error(err) from err
-    await data.ledger.async_append(
-        KIND_SHARE_REVOKED,
-        {"share_id": share_id, "request_id": share.request_id},
-        durable=True,
-    )
-    await data.coordinator.async_share_deleted(
-        ShareDeletion(
-            share_id=share_id,
-            request_id=share.request_id,
-            reason="revoked",
-            deleted_at=revoked.deleted_at or dt_util.utcnow(),
-            clip_ids=tuple(c.clip_id for c in share.clips),
-        )
-    )
-    data.coordinator.async_update_listeners()
+    item = await data.outbox.async_enqueue_revocation(share_id, share.request_id)
+    outcome = await data.outbox.async_wait(item, SHARE_ACK_TIMEOUT)
+    if outcome is None or not (outcome.delivered or outcome.error):
+        return {"share_id": share_id, "status": "queued"}
+    if isinstance(outcome.error, PorchlightNotFound):
+        raise _invalid("unknown_share", share_id=share_id)
+    if outcome.error is not None:
+        raise _hub_error(outcome.error)
     return {"share_id": share_id, "status": "revoked"}
 
 
