@@ -16,9 +16,11 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from homeassistant.core import HomeAssistant
 
 from custom_components.porchlight.api import PorchlightClient
-from custom_components.porchlight.clips import Clip
+from custom_components.porchlight.clips import Clip, ClipLibrary
+from custom_components.porchlight.sealed_share import async_seal_manifest
 
 from .processes import HubProcess
 from .processes_agency import Agency, agency_add, agency_post_request
@@ -67,16 +69,16 @@ async def pair_home(
     return PairedHome(hub, client, await agency_add(hub, "City Police"))
 
 
-def manifest(clip: Clip) -> dict[str, Any]:
-    """A clip as a share's manifest names it (as services.py builds it)."""
+async def sealed_share(
+    hass: HomeAssistant, library: ClipLibrary, clips: list[Clip], agency: Agency
+) -> dict[str, Any]:
+    """A share's keyword arguments, sealed to the agency as services.py does it."""
+    sealed = await async_seal_manifest(hass, library, clips, agency.identity.recipient)
+    assert not sealed.damaged
     return {
-        "clip_id": clip.clip_id,
-        "camera": clip.camera,
-        "start": clip.start.astimezone(UTC).isoformat(),
-        "end": clip.end.astimezone(UTC).isoformat(),
-        "content_type": clip.content_type,
-        "size": clip.size,
-        "sha256": clip.sha256,
+        "clips": sealed.clips,
+        "seals": sealed.seals,
+        "recipient_fingerprint": sealed.recipient_fingerprint,
     }
 
 

@@ -22,7 +22,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 
 from custom_components.porchlight import listener as listener_mod
-from custom_components.porchlight import outbox as outbox_mod
+from custom_components.porchlight import outbox_item as outbox_mod
 from custom_components.porchlight import services as services_mod
 from custom_components.porchlight.clips import Clip
 from custom_components.porchlight.const import DOMAIN

@@ -28,7 +28,7 @@ from custom_components.porchlight.outbox import Outbox
 from custom_components.porchlight.recorder import DoorbellRecorder, disk_full_issue_id
 
 from .cameras import JPEG, async_setup_camera
-from .faults import fault_proxy, manifest, pair_home
+from .faults import fault_proxy, pair_home, sealed_share
 from .processes import hub_process
 from .processes_agency import agency_download, agency_shares
 
@@ -88,8 +88,9 @@ async def test_hub_killed_mid_upload_the_share_completes(
                 yield chunk
 
         monkeypatch.setattr(api_transfer, "read_chunks", watched)
+        share = await sealed_share(hass, library, [clip], home.agency)
         await outbox.async_enqueue_decision(
-            request_id, "share", retention_days=7, clips=[manifest(clip)]
+            request_id, "share", retention_days=7, **share
         )
         await asyncio.wait_for(halfway.wait(), 60)
         assert hub.process is not None
