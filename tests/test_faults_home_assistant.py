@@ -125,7 +125,8 @@ async def test_home_assistant_killed_after_deciding(
         db, "SELECT count(*) FROM shares WHERE request_id = ?", declined
     ) == [(0,)]
     assert recorded
-    assert sorted(c["sha256"] for c in share["clips"]) == sorted(
+    # The hub holds the clips sealed to the agency: their plaintext is shared.
+    assert sorted(c["plaintext_sha256"] for c in share["clips"]) == sorted(
         c["sha256"] for c in answer["clips"]
     )
     assert ledger["verified"] is True
