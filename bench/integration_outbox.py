@@ -24,10 +24,15 @@ import aiohttp
 
 from bench.hub import Report, bearer
 from bench.integration import home_assistant as harness
-from bench.integration import hub_running, pair, request_body, wait_for
+from bench.integration import (
+    hub_running,
+    pair,
+    request_body,
+    seed_agency,
+    wait_for,
+)
 from custom_components.porchlight import api_transfer
 from custom_components.porchlight.const import DOMAIN
-from porchlight_hub import admin
 
 SHARE_BYTES = 500 * 2**20
 IN_FLIGHT_BYTES = 50 * 2**20  # the decline is made once this much was sent
@@ -70,14 +75,14 @@ async def run_decline(tmp: Path) -> DeclineResult:
     ):
         entry = await pair(hass, hub)
         data = entry.runtime_data
-        agency = await admin.add_agency(hub.engine, "Bench City Police", "police")
+        agency = await seed_agency(hub, "Bench City Police")
         ids = []
         for case in ("BENCH-SHARE", "BENCH-DECLINE"):
-            body = request_body(hass, case, datetime.now(UTC))
+            body = agency.sign(request_body(hass, case, datetime.now(UTC)))
             async with session.post(
                 f"{hub.url}/api/v1/agency/requests",
                 json=body,
-                headers=bearer(agency.api_key),
+                headers=bearer(agency.key),
             ) as resp:
                 ids.append((await resp.json())["id"])
         await wait_for(lambda: all(i in data.coordinator.data.requests for i in ids))
