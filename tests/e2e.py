@@ -53,6 +53,19 @@ def entity_id(hass: HomeAssistant, platform: str, key: str) -> str:
     raise AssertionError(f"no {platform} entity {key}")
 
 
+def request_held(entry: ConfigEntry, request_id: str) -> bool:
+    """The entry shows the request and its ledger has recorded its arrival.
+
+    The ledger entry is written just after the state change, so a test that
+    snapshots the local state, or unloads the entry, must wait for both.
+    """
+    data = entry.runtime_data
+    return (
+        request_id in data.coordinator.data.requests
+        and request_id in data.ledger.recorded_request_ids()
+    )
+
+
 async def wait_for(condition: Callable[[], Any], within: float = 5.0) -> None:
     """Poll Home Assistant's state until the real hub's stream changed it."""
     async with asyncio.timeout(within):

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.porchlight import listener as listener_mod
 from custom_components.porchlight.const import DOMAIN
 
-from .e2e import pair_entry, post_request, wait_for
+from .e2e import pair_entry, post_request, request_held, wait_for
 from .hub.conftest import Client, HubHarness
 from .ledger_helpers import edit_ledger_entry
 
@@ -112,9 +112,7 @@ async def test_diagnostics_report_a_broken_ledger(
     agency = await real_hub.add_agency()
     request = await post_request(hass, real_hub, agency)
     # The state shows the request a moment before its ledger entry lands.
-    await wait_for(
-        lambda: request["id"] in entry.runtime_data.ledger.recorded_request_ids()
-    )
+    await wait_for(lambda: request_held(entry, request["id"]))
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     stored = edit_ledger_entry(

@@ -22,7 +22,14 @@ from custom_components.porchlight import listener as listener_mod
 from custom_components.porchlight.const import DOMAIN
 from custom_components.porchlight.data import PorchlightConfigEntry
 
-from .e2e import entity_id, eventually, pair_entry, post_request, wait_for
+from .e2e import (
+    entity_id,
+    eventually,
+    pair_entry,
+    post_request,
+    request_held,
+    wait_for,
+)
 from .hub.conftest import Client, HubHarness, clip_bytes, make_share, offset, upload
 
 STRINGS = json.loads(
@@ -33,18 +40,6 @@ STRINGS = json.loads(
 def requests_of(entry: PorchlightConfigEntry) -> dict[str, Any]:
     """The entry's requests now (a resync replaces the whole state)."""
     return entry.runtime_data.coordinator.data.requests  # type: ignore[return-value]
-
-
-def holds(entry: PorchlightConfigEntry, request_id: str) -> bool:
-    """The entry holds the request and its ledger says so.
-
-    The ledger entry is written after the state change, so a test that
-    snapshots the local state must wait for both.
-    """
-    return request_id in requests_of(entry) and any(
-        e["kind"] == "request_received" and e["data"].get("request_id") == request_id
-        for e in entry.runtime_data.ledger.recent_entries()
-    )
 
 
 def current(entry: PorchlightConfigEntry, request_id: str) -> Any:
@@ -147,7 +142,7 @@ async def pending_request(
 ) -> dict[str, Any]:
     """Post a request and wait until the entry holds it as pending."""
     request = await post_request(hass, hub, agency, case)
-    await wait_for(lambda: holds(entry, request["id"]))
+    await wait_for(lambda: request_held(entry, request["id"]))
     return request
 
 
@@ -342,7 +337,7 @@ async def test_two_entries_need_a_choice(
     request = await post_request(hass, real_hub, agency)
     assert await real_hub.reached(request["id"]) == 2
     for entry in (first, second):
-        await wait_for(lambda entry=entry: holds(entry, request["id"]))
+        await wait_for(lambda entry=entry: request_held(entry, request["id"]))
     before = (local_state(first), local_state(second))
 
     await refused(hass, "decline", {"request_id": request["id"]}, "multiple_entries")

@@ -31,6 +31,19 @@ MOTION = "binary_sensor.porch_motion"
 
 
 @pytest.fixture
+def expected_lingering_timers() -> bool:
+    """Home Assistant's own http config save may outlive a test here.
+
+    A subentry flow loads the integration, whose dependencies set up
+    Home Assistant's http component; after a test that enabled sockets (the
+    panel's) its server starts and schedules a 180 s save of its own Store.
+    That timer is Home Assistant's, not Porchlight's: the harness warns of it
+    instead of failing.
+    """
+    return True
+
+
+@pytest.fixture
 def entry(hass: HomeAssistant) -> MockConfigEntry:
     """A paired home (not loaded: the flow needs only the entry)."""
     entry = MockConfigEntry(

@@ -42,7 +42,7 @@ from custom_components.porchlight.const import (
 from custom_components.porchlight.data import PorchlightConfigEntry
 from custom_components.porchlight.sealing import sealed_size
 
-from .e2e import eventually, pair_entry, post_request, wait_for
+from .e2e import eventually, pair_entry, post_request, request_held, wait_for
 from .hub.conftest import Client, HubHarness
 from .ledger_helpers import edit_ledger_entry
 from .panel_client import PanelClient
@@ -123,11 +123,8 @@ async def pending(
     case: str = "2026-0042",
 ) -> dict[str, Any]:
     request = await post_request(hass, hub, agency, case)
-    await wait_for(lambda: request["id"] in requests_of(entry))
     # Its arrival is ledgered just after it shows (after its agency's key pin).
-    await wait_for(
-        lambda: request["id"] in entry.runtime_data.ledger.recorded_request_ids()
-    )
+    await wait_for(lambda: request_held(entry, request["id"]))
     return request
 
 

@@ -28,6 +28,7 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from .models import INCIDENT_TYPES
 from .sealing import SealingError, parse_recipient
 
 SIGNED_FIELDS: Final = (
@@ -41,22 +42,6 @@ SIGNED_FIELDS: Final = (
     "nonce",
 )
 AREA_FIELDS: Final = ("latitude", "longitude", "radius_m")
-INCIDENT_TYPES: Final = frozenset(
-    (
-        "burglary",
-        "theft",
-        "package_theft",
-        "vehicle_crime",
-        "vandalism",
-        "robbery",
-        "assault",
-        "hit_and_run",
-        "missing_person",
-        "homicide",
-        "arson",
-        "other",
-    )
-)
 AGENCY_KINDS: Final = frozenset(
     ("police", "sheriff", "fire", "emergency_management", "other")
 )
