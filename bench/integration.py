@@ -70,7 +70,8 @@ from bench.hub import (
 )
 from custom_components.porchlight import ledger_chain, ledger_io
 from custom_components.porchlight.const import DOMAIN
-from custom_components.porchlight.ledger import (
+from custom_components.porchlight.ledger import RECENT_ENTRIES, ConsentLedger
+from custom_components.porchlight.ledger_chain import (
     GENESIS_HASH,
     KIND_CLIP_UPLOADED,
     KIND_DECISION,
@@ -78,11 +79,9 @@ from custom_components.porchlight.ledger import (
     KIND_REQUEST_RECEIVED,
     KIND_SHARE_ACCESSED,
     KIND_SHARE_DELETED,
-    RECENT_ENTRIES,
-    ConsentLedger,
     entry_hash,
-    ledger_dir,
 )
+from custom_components.porchlight.ledger_issue import ledger_dir
 from porchlight_hub import admin, db
 from porchlight_hub.agency_keys import AgencyIdentity
 from porchlight_hub.app import running_hub

@@ -19,8 +19,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from custom_components.porchlight import api as api_module
-from custom_components.porchlight import api_transfer
+from custom_components.porchlight import api_rest, api_transfer
 from custom_components.porchlight.api import (
     HubHealth,
     Pairing,
@@ -413,7 +412,7 @@ async def test_logged_problems_are_bounded(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(api_module, "MAX_LOGGED_PROBLEMS", 2)
+    monkeypatch.setattr(api_rest, "MAX_LOGGED_PROBLEMS", 2)
     with caplog.at_level(logging.WARNING):
         for problem in ("a", "b", "c", "a", "c"):
             client._log_once(problem)

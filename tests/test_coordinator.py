@@ -312,6 +312,8 @@ async def test_scheduled_resync_finds_a_lost_request_once(
     )
     assert status == 200
     await wait_for(lambda: current(entry, request["id"]).status == "withdrawn")
+    # The state shows the update a moment before its ledger entry is written.
+    await wait_for(lambda: ledger_entries(entry, "request_updated") != [])
     await hass.async_block_till_done()
     assert received == [request["id"]]
     assert [r["request_id"] for r in ledger_entries(entry, "request_received")] == [

@@ -25,7 +25,8 @@ from custom_components.porchlight.clips import ClipLibrary
 from custom_components.porchlight.const import DOMAIN
 from custom_components.porchlight.ledger import ConsentLedger
 from custom_components.porchlight.outbox import Outbox
-from custom_components.porchlight.recorder import DoorbellRecorder, disk_full_issue_id
+from custom_components.porchlight.recorder import DoorbellRecorder
+from custom_components.porchlight.recorder_issue import disk_full_issue_id
 
 from .cameras import JPEG, async_setup_camera
 from .faults import fault_proxy, pair_home, sealed_share

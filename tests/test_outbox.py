@@ -21,20 +21,17 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.porchlight import outbox as outbox_module
-from custom_components.porchlight import outbox_item
+from custom_components.porchlight import outbox_item, outbox_repairs
 from custom_components.porchlight.api import PorchlightClient, PorchlightRequestError
 from custom_components.porchlight.const import DOMAIN
-from custom_components.porchlight.ledger import (
+from custom_components.porchlight.ledger import ConsentLedger
+from custom_components.porchlight.ledger_chain import (
     KIND_DECISION,
     KIND_DECISION_DELIVERED,
     KIND_DECISION_FAILED,
-    ConsentLedger,
 )
-from custom_components.porchlight.outbox import (
-    AlreadyQueued,
-    Outbox,
-    OutboxItem,
-)
+from custom_components.porchlight.outbox import Outbox
+from custom_components.porchlight.outbox_item import AlreadyQueued, OutboxItem
 
 from .hub.conftest import Client, HubHarness, clip_entry, open_request
 from .ledger_helpers import ledger_file_entries
@@ -1058,7 +1055,7 @@ async def test_given_up_after_n_failures_with_a_repair_issue(
     assert failed["kind"] == KIND_DECISION_FAILED
     assert failed["data"]["code"] == "gave_up"
     issue = ir.async_get(hass).async_get_issue(
-        DOMAIN, outbox_module.delivery_issue_id(ENTRY_ID, item.id)
+        DOMAIN, outbox_repairs.delivery_issue_id(ENTRY_ID, item.id)
     )
     assert issue is not None
     assert issue.translation_key == "decision_failed"
@@ -1107,7 +1104,7 @@ async def test_only_answers_the_hub_will_never_change_are_final(
     item = await outbox.async_enqueue_decision("r1", "decline")
     await settle(hass)
     issue = ir.async_get(hass).async_get_issue(
-        DOMAIN, outbox_module.delivery_issue_id(ENTRY_ID, item.id)
+        DOMAIN, outbox_repairs.delivery_issue_id(ENTRY_ID, item.id)
     )
     assert (outbox.items() == []) is final
     assert (issue is not None) is final

@@ -23,12 +23,10 @@ from custom_components.porchlight import clip_files
 from custom_components.porchlight import recorder as recorder_module
 from custom_components.porchlight.clips import ClipLibrary
 from custom_components.porchlight.const import DOMAIN
-from custom_components.porchlight.recorder import (
-    STAGING_FOLDER,
-    DoorbellRecorder,
-    RecordingResult,
-    disk_full_issue_id,
-)
+from custom_components.porchlight.recorder import DoorbellRecorder
+from custom_components.porchlight.recorder_issue import disk_full_issue_id
+from custom_components.porchlight.recorder_model import RecordingResult
+from custom_components.porchlight.recorder_staging import STAGING_FOLDER
 from tests.cameras import (
     JPEG,
     VIDEO,

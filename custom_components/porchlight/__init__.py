@@ -31,7 +31,8 @@ from .entity import doorbell_device_id, entry_home_id, home_device_info
 from .ledger import ConsentLedger
 from .listener import StreamListener
 from .models import Share, ShareDeletion
-from .outbox import Outbox, OutboxItem
+from .outbox import Outbox
+from .outbox_item import OutboxItem
 from .panel import async_setup_entry_panel, async_setup_frontend
 from .services import async_setup_services
 from .views import async_register_clip_view

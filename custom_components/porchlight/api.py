@@ -6,11 +6,9 @@ This module has no Home Assistant imports on purpose: it only speaks the hub's
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Final
 
@@ -19,8 +17,6 @@ from yarl import URL
 
 from . import models
 from .api_errors import (
-    INVALID,
-    STATUS_ERRORS,
     PorchlightAuthError,
     PorchlightClipFileError,
     PorchlightConflict,
@@ -34,17 +30,14 @@ from .api_errors import (
     PorchlightPairingError,
     PorchlightRateLimited,
     PorchlightRequestError,
-    decode,
-    error_fields,
-    parse_retry_after,
 )
+from .api_rest import DEFAULT_TIMEOUT, RestSession
 from .api_stream import HubStream, open_stream
 from .api_transfer import upload_file
 from .api_wire import (
     HubHealth,
     Pairing,
     normalize_url,
-    quote_segment,
     str_fields,
     utc_iso,
 )
@@ -72,16 +65,11 @@ __all__ = [
     "normalize_url",
 ]
 
-API_PREFIX: Final = "/api/v1"
-DEFAULT_TIMEOUT: Final = aiohttp.ClientTimeout(total=10)
 DEFAULT_UPLOAD_IDLE_TIMEOUT: Final = 60.0
 DEFAULT_RECEIVE_TIMEOUT: Final = 75.0
-MAX_LOGGED_PROBLEMS: Final = 256
-
-_LOGGER = logging.getLogger(__name__)
 
 
-class PorchlightClient:
+class PorchlightClient(RestSession):
     """Talks to one Porchlight hub as one paired home."""
 
     def __init__(
@@ -345,94 +333,3 @@ class PorchlightClient:
             receive_timeout=receive_timeout,
         ) as stream:
             yield stream
-
-    # --- Plumbing --------------------------------------------------------------
-
-    def _auth_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._token}"}
-
-    def _api_url(self, *segments: str) -> URL:
-        """The URL of an API path, each segment quoted on its own."""
-        tail = "/".join(quote_segment(s) for s in segments)
-        path = f"{self._base.raw_path.rstrip('/')}{API_PREFIX}/{tail}"
-        return self._base.with_path(path, encoded=True)
-
-    def _items[T](self, payload: Any, key: str, parse: Callable[[Any], T]) -> list[T]:
-        """Validate a list answer item by item, skipping the bad ones.
-
-        Raises:
-            InvalidPayload: The envelope itself is not ``{key: [...]}``.
-        """
-        if not isinstance(payload, dict) or not isinstance(payload.get(key), list):
-            raise models.InvalidPayload(f"{key}: expected an object with a list")
-        items: list[T] = []
-        for raw in payload[key]:
-            try:
-                items.append(parse(raw))
-            except models.InvalidPayload as err:
-                self._log_once(f"Skipping an invalid item of {key} from the hub: {err}")
-        return items
-
-    def _log_once(self, problem: str) -> None:
-        """Warn about a problem the first time only.
-
-        A resync every few minutes would otherwise repeat it all day; the
-        memory is bounded so a hub inventing new problems cannot grow it.
-        """
-        if problem in self._logged_problems:
-            return
-        if len(self._logged_problems) >= MAX_LOGGED_PROBLEMS:
-            del self._logged_problems[next(iter(self._logged_problems))]
-        self._logged_problems[problem] = None
-        _LOGGER.warning("%s", problem)
-
-    async def _request(
-        self,
-        method: str,
-        *segments: str,
-        params: dict[str, str] | None = None,
-        body: dict[str, Any] | None = None,
-        data: Any = None,
-        headers: dict[str, str] | None = None,
-        client_timeout: aiohttp.ClientTimeout | None = None,
-    ) -> Any:
-        """Send one request and return the decoded JSON answer."""
-        all_headers = {"Accept": "application/json", **(headers or {})}
-        if self._token is not None:
-            all_headers.update(self._auth_headers())
-        url = self._api_url(*segments)
-        try:
-            async with self._session.request(
-                method,
-                url,
-                params=params,
-                json=body,
-                data=data,
-                headers=all_headers,
-                timeout=client_timeout or self._timeout,
-            ) as response:
-                status = response.status
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                text = await response.text()
-        except TimeoutError as err:
-            raise PorchlightConnectionError(f"Timed out talking to {url}") from err
-        except aiohttp.ClientError as err:
-            raise PorchlightConnectionError(
-                f"Could not talk to {url}: {err!s}"
-            ) from err
-
-        payload = decode(text)
-        if status >= 500:
-            raise PorchlightHubFailed(status)
-        if status >= 400:
-            code, message = error_fields(payload)
-            if status == HTTPStatus.TOO_MANY_REQUESTS:
-                raise PorchlightRateLimited(status, code, message, retry_after)
-            raise STATUS_ERRORS.get(status, PorchlightRequestError)(
-                status, code, message
-            )
-        if status >= 300 or payload is INVALID:
-            raise PorchlightInvalidResponse(
-                f"Unexpected answer from {url} (HTTP {status})"
-            )
-        return payload

@@ -29,11 +29,6 @@ from .api import (
 )
 from .availability import Availability
 from .const import (
-    CONF_ALERT_CATEGORIES,
-    CONF_ALERT_MAX_AGE_HOURS,
-    CONF_ALERT_RADIUS_M,
-    DEFAULT_ALERT_MAX_AGE_HOURS,
-    DEFAULT_ALERT_RADIUS_M,
     DOMAIN,
     LOGGER,
 )
@@ -44,7 +39,9 @@ from .coordinator_state import (
     signal_alert,
     signal_request,
 )
-from .ledger import (
+from .coordinator_views import HouseholdViews
+from .ledger import ConsentLedger
+from .ledger_chain import (
     KIND_OPT_IN,
     KIND_OPT_OUT,
     KIND_REQUEST_OUT_OF_POLICY,
@@ -52,15 +49,12 @@ from .ledger import (
     KIND_REQUEST_UPDATED,
     KIND_SHARE_ACCESSED,
     KIND_SHARE_DELETED,
-    ConsentLedger,
 )
 from .models import (
-    ALERT_CATEGORIES,
     OUT_OF_POLICY,
     Alert,
     Home,
     InvalidPayload,
-    Share,
     ShareAccess,
     ShareDeletion,
     StreamMessage,
@@ -76,23 +70,8 @@ MAX_GEO_ALERTS: Final = 100
 EVENT_SHARE_ACCESSED: Final = f"{DOMAIN}_share_accessed"
 EVENT_SHARE_DELETED: Final = f"{DOMAIN}_share_deleted"
 
-# Callers import these from here, as before the state had a module of its own.
-__all__ = [
-    "EVENT_SHARE_ACCESSED",
-    "EVENT_SHARE_DELETED",
-    "FRESH_FOR",
-    "MAX_GEO_ALERTS",
-    "RESYNC_INTERVAL",
-    "ClipProvider",
-    "PorchlightCoordinator",
-    "PorchlightState",
-    "request_summary",
-    "signal_alert",
-    "signal_request",
-]
 
-
-class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
+class PorchlightCoordinator(HouseholdViews, DataUpdateCoordinator[PorchlightState]):
     """Holds the state and turns hub news into entity updates and events."""
 
     # Typed without its runtime data: data.py holds this coordinator, and
@@ -166,31 +145,6 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         held, self._held = self._held or [], None
         for signal, args in held:
             async_dispatcher_send(self.hass, signal, *args)
-
-    # ----------------------------------------------------------------- options
-    @property
-    def alert_radius_m(self) -> float:
-        """How far away an alert may be to count as nearby."""
-        return float(
-            self.config_entry.options.get(CONF_ALERT_RADIUS_M, DEFAULT_ALERT_RADIUS_M)
-        )
-
-    @property
-    def alert_categories(self) -> frozenset[str]:
-        """The alert categories this household chose."""
-        chosen = self.config_entry.options.get(CONF_ALERT_CATEGORIES)
-        return frozenset(chosen) if chosen else frozenset(ALERT_CATEGORIES)
-
-    @property
-    def alert_max_age(self) -> timedelta:
-        """How long an alert stays nearby."""
-        return timedelta(
-            hours=float(
-                self.config_entry.options.get(
-                    CONF_ALERT_MAX_AGE_HOURS, DEFAULT_ALERT_MAX_AGE_HOURS
-                )
-            )
-        )
 
     # ------------------------------------------------------------------ resync
     async def _async_update_data(self) -> PorchlightState:
@@ -437,54 +391,6 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         if old is not None and old.status != request.status:
             await self._updated(request)
         self.async_update_listeners()
-
-    # ------------------------------------------------------------------- views
-    def pending_requests(self) -> list[VideoRequest]:
-        """Requests waiting for a decision, soonest expiry first."""
-        now = dt_util.utcnow()
-        return sorted(
-            (
-                r
-                for r in self.data.requests.values()
-                if r.pending and r.expires_at > now
-            ),
-            key=lambda r: r.expires_at,
-        )
-
-    def is_nearby(self, alert: Alert, now: datetime | None = None) -> bool:
-        """Within the chosen radius, category and age."""
-        now = now or dt_util.utcnow()
-        return (
-            alert.category in self.alert_categories
-            and alert.distance_m is not None
-            and alert.distance_m <= self.alert_radius_m
-            and now - alert.created_at <= self.alert_max_age
-        )
-
-    def nearby_alerts(self) -> list[Alert]:
-        """Nearby alerts, newest first."""
-        now = dt_util.utcnow()
-        return sorted(
-            (a for a in self.data.alerts.values() if self.is_nearby(a, now)),
-            key=lambda a: a.created_at,
-            reverse=True,
-        )
-
-    def active_shares(self) -> list[Share]:
-        """Shares the hub has not deleted yet."""
-        return [s for s in self.data.shares.values() if s.active]
-
-    def matching_clips(self, request: VideoRequest) -> int:
-        """How many local clips fall in the request's window."""
-        if self.clip_provider is None:
-            return 0
-        return self.clip_provider.count(request.window_start, request.window_end)
-
-    def matching_clip_list(self, request: VideoRequest) -> list[dict[str, Any]]:
-        """The local clips that fall in the request's window."""
-        if self.clip_provider is None:
-            return []
-        return self.clip_provider.describe(request.window_start, request.window_end)
 
 
 def _created(request: VideoRequest) -> tuple[datetime, str]:

@@ -26,7 +26,8 @@ from homeassistant.helpers.event import async_call_later
 from .api import PorchlightClient, PorchlightError
 from .clips import ClipLibrary
 from .const import DOMAIN, LOGGER
-from .ledger import KIND_DECISION, KIND_SHARE_REVOKED, ConsentLedger
+from .ledger import ConsentLedger
+from .ledger_chain import KIND_DECISION, KIND_SHARE_REVOKED
 from .outbox_delivery import (
     DeliveredCallback,
     Delivery,
@@ -38,25 +39,15 @@ from .outbox_item import (
     ITEM_REVOCATION,
     AlreadyQueued,
     Backoff,
-    DamagedItemError,
     OutboxItem,
     new_decision,
     new_revocation,
 )
-from .outbox_repairs import delivery_issue_id, raise_clip_issue, raise_delivery_issue
+from .outbox_repairs import raise_clip_issue, raise_delivery_issue
 from .outbox_store import OutboxStore
 from .outbox_uploads import Uploader
 from .outbox_waiters import ItemOutcome, Waiters
 from .sealing import Seal
-
-__all__ = [
-    "AlreadyQueued",
-    "DamagedItemError",
-    "ItemOutcome",
-    "Outbox",
-    "OutboxItem",
-    "delivery_issue_id",
-]
 
 _MAX_ERROR_TEXT: Final = 300
 

@@ -24,11 +24,8 @@ from .api import (
     PorchlightRequestError,
 )
 from .const import LOGGER
-from .ledger import (
-    KIND_DECISION_DELIVERED,
-    KIND_DECISION_FAILED,
-    ConsentLedger,
-)
+from .ledger import ConsentLedger
+from .ledger_chain import KIND_DECISION_DELIVERED, KIND_DECISION_FAILED
 from .outbox_item import ITEM_REVOCATION, OutboxItem
 
 KIND_REVOCATION_DELIVERED: Final = "revocation_delivered"

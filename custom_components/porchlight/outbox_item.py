@@ -17,7 +17,7 @@ from uuid import uuid4
 
 from homeassistant.util import dt as dt_util
 
-from .ledger import plain_json
+from .ledger_chain import plain_json
 from .sealing import Seal
 
 ITEM_DECISION: Final = "decision"

@@ -21,7 +21,8 @@ from .api import (
 )
 from .clips import Clip, ClipLibrary
 from .const import LOGGER
-from .ledger import KIND_CLIP_UPLOADED, KIND_SHARE_COMPLETED, ConsentLedger
+from .ledger import ConsentLedger
+from .ledger_chain import KIND_CLIP_UPLOADED, KIND_SHARE_COMPLETED
 from .outbox_delivery import Retry, is_final, retry_for
 from .outbox_item import (
     UPLOAD_DONE,

@@ -34,17 +34,16 @@ from homeassistant.components.camera.helper import get_camera_from_entity_id
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .clips import ClipLibrary, ClipStorageError, ClipStorageFull
 from .const import DOMAIN, LOGGER
+from .recorder_issue import clear_disk_full, raise_disk_full
 from .recorder_model import (
     RecordingResult,
     Run,
     Snapshot,
     Stop,
-    disk_full_issue_id,
     is_jpeg,
 )
 from .recorder_staging import (
@@ -66,14 +65,6 @@ STREAM_GRACE: Final = 30.0
 
 JPEG: Final = "image/jpeg"
 MP4: Final = "video/mp4"
-_JPEG_TYPES: Final = frozenset({"image/jpeg", "image/jpg", "image/pjpeg"})
-
-__all__ = [
-    "STAGING_FOLDER",
-    "DoorbellRecorder",
-    "RecordingResult",
-    "disk_full_issue_id",
-]
 
 
 class DoorbellRecorder:
@@ -416,17 +407,8 @@ class DoorbellRecorder:
                 self.doorbell_name,
                 self.clips.root,
             )
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                disk_full_issue_id(self.entry_id),
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="disk_full",
-                translation_placeholders={
-                    "doorbell": self.doorbell_name,
-                    "path": str(self.clips.root),
-                },
+            raise_disk_full(
+                self.hass, self.entry_id, self.doorbell_name, self.clips.root
             )
             raise Stop("disk_full") from err
         except ClipStorageError as err:
@@ -435,4 +417,4 @@ class DoorbellRecorder:
             )
             raise Stop("storage_error") from err
         run.clips.append(clip)
-        ir.async_delete_issue(self.hass, DOMAIN, disk_full_issue_id(self.entry_id))
+        clear_disk_full(self.hass, self.entry_id)

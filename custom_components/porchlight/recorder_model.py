@@ -13,11 +13,6 @@ _JPEG_TYPES: Final = frozenset({"image/jpeg", "image/jpg", "image/pjpeg"})
 type RecordingMode = Literal["stream", "snapshots", "skipped"]
 
 
-def disk_full_issue_id(entry_id: str) -> str:
-    """The repair issue raised while this entry's clips cannot be stored."""
-    return f"disk_full_{entry_id}"
-
-
 @dataclass(frozen=True, slots=True)
 class RecordingResult:
     """What one ring's recording stored, and why it stored nothing or less.
