@@ -7,21 +7,18 @@ to ``porchlight-hub serve`` in its own process, which the test can kill.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from homeassistant.core import HomeAssistant
 
 from custom_components.porchlight.api import PorchlightClient
 from custom_components.porchlight.clips import Clip, ClipLibrary
 from custom_components.porchlight.sealed_share import async_seal_manifest
 
+from .fault_proxy import FaultProxy, fault_proxy
 from .processes import HubProcess
 from .processes_agency import Agency, agency_add, agency_post_request
 
@@ -82,54 +79,4 @@ async def sealed_share(
     }
 
 
-@dataclass
-class FaultProxy:
-    """Forwards to the hub, unless a rule answers a request with a 5xx first."""
-
-    target: str
-    url: str = ""
-    down: bool = False
-    fail: Callable[[web.Request], bool] = field(default=lambda _r: False)
-    seen: list[tuple[str, str, int]] = field(default_factory=list)
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        if self.down or self.fail(request):
-            self.seen.append((request.method, request.path, 503))
-            return web.json_response({"error": "unavailable"}, status=503)
-        body = await request.read()
-        headers = {
-            k: v
-            for k, v in request.headers.items()
-            if k.lower() not in ("host", "content-length", "transfer-encoding")
-        }
-        async with (
-            aiohttp.ClientSession() as session,
-            session.request(
-                request.method,
-                f"{self.target}{request.path_qs}",
-                data=body,
-                headers=headers,
-            ) as answer,
-        ):
-            payload = await answer.read()
-            self.seen.append((request.method, request.path, answer.status))
-            return web.Response(
-                status=answer.status,
-                body=payload,
-                content_type=answer.content_type,
-            )
-
-
-@contextlib.asynccontextmanager
-async def fault_proxy(target: str) -> AsyncIterator[FaultProxy]:
-    """A proxy on a free port for the block."""
-    proxy = FaultProxy(target)
-    app = web.Application(client_max_size=1 << 30)
-    app.router.add_route("*", "/{tail:.*}", proxy.handle)
-    server = TestServer(app, host="127.0.0.1", port=0)
-    await server.start_server()
-    proxy.url = str(server.make_url("")).rstrip("/")
-    try:
-        yield proxy
-    finally:
-        await server.close()
+__all__ = ["FaultProxy", "fault_proxy"]
