@@ -330,12 +330,15 @@ class Newcomer:
     ring_entity: str
 
 
-async def pair_and_adopt(hass: HomeAssistant, hub: HubProcess, code: str) -> Newcomer:
+async def pair_and_adopt(
+    hass: HomeAssistant, hub: HubProcess, code: str, *, url: str | None = None
+) -> Newcomer:
     """What a newcomer does in Settings: pair with the hub, add the demo doorbell.
 
     The doorbell records 3 s per ring, the shortest allowed; the demo camera
     only gives snapshots, so each ring stores JPEG clips (start = end), one
-    every 2 s of the recording.
+    every 2 s of the recording. ``url`` pairs through another address (a
+    fault proxy in front of the hub).
     """
     flow = await hass.rest(
         "POST", "/api/config/config_entries/flow", {"handler": "porchlight"}
@@ -344,7 +347,7 @@ async def pair_and_adopt(hass: HomeAssistant, hub: HubProcess, code: str) -> New
     done = await hass.rest(
         "POST",
         f"/api/config/config_entries/flow/{flow['flow_id']}",
-        {"url": hub.url, "pairing_code": code},
+        {"url": url or hub.url, "pairing_code": code},
     )
     assert done["type"] == "create_entry", done
     entry_id = done["result"]["entry_id"]
