@@ -126,26 +126,29 @@ async def _share(
     }
 
 
-async def share_all(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    """Share every clip in the request's window; with none, refuse."""
+def _share_call(
+    hass: HomeAssistant, call: ServiceCall
+) -> tuple[PorchlightData, VideoRequest, int]:
+    """What both shares check first: the entry, an undecided request, the days."""
     entry = resolve_entry(hass, call)
     data = entry.runtime_data
-    request_id: str = call.data[ATTR_REQUEST_ID]
-    request = _undecided_request(data, request_id)
-    retention_days = _retention(entry, call)
+    request = _undecided_request(data, call.data[ATTR_REQUEST_ID])
+    return data, request, _retention(entry, call)
+
+
+async def share_all(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Share every clip in the request's window; with none, refuse."""
+    data, request, retention_days = _share_call(hass, call)
     clips = data.clips.matching(request.window_start, request.window_end)
     if not clips:
-        raise invalid("no_matching_clips", request_id=request_id)
+        raise invalid("no_matching_clips", request_id=request.id)
     return await _share(hass, data, request, retention_days, clips)
 
 
 async def share_clips(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     """Share the chosen clips, each of which must lie in the request's window."""
-    entry = resolve_entry(hass, call)
-    data = entry.runtime_data
-    request_id: str = call.data[ATTR_REQUEST_ID]
-    request = _undecided_request(data, request_id)
-    retention_days = _retention(entry, call)
+    data, request, retention_days = _share_call(hass, call)
+    request_id = request.id
     clip_ids: list[str] = list(dict.fromkeys(call.data[ATTR_CLIP_IDS]))
     if not clip_ids:
         raise invalid("no_clips_selected")
