@@ -104,7 +104,7 @@ from custom_components.porchlight.clips import (
 from custom_components.porchlight.clips import ClipLibrary
 from custom_components.porchlight.const import DOMAIN
 from custom_components.porchlight.data import PorchlightData
-from custom_components.porchlight.ledger import (
+from custom_components.porchlight.ledger_chain import (
     KIND_CLIP_UPLOADED,
     KIND_SHARE_COMPLETED,
 )
@@ -359,7 +359,7 @@ async def run_share(tmp: Path, *, sealed: bool = True) -> ShareResult:
                 if not sealed:
                     stack.enter_context(
                         patch(
-                            "custom_components.porchlight.services.async_seal_manifest",
+                            "custom_components.porchlight.services_decisions.async_seal_manifest",
                             _plain_manifest,
                         )
                     )

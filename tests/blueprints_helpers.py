@@ -35,10 +35,10 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
 )
 
 from custom_components.porchlight.const import DOMAIN
-from custom_components.porchlight.coordinator import request_summary
+from custom_components.porchlight.coordinator_state import request_summary
 from custom_components.porchlight.event import REQUEST_EVENT_TYPES
 from custom_components.porchlight.models import ALERT_CATEGORIES, VideoRequest
-from custom_components.porchlight.services import SCHEMAS
+from custom_components.porchlight.service_schemas import SCHEMAS
 
 BLUEPRINTS = Path(__file__).parents[1] / "blueprints" / "automation" / "porchlight"
 NAMES = (

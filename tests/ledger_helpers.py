@@ -9,7 +9,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from custom_components.porchlight.ledger import ledger_dir
+from custom_components.porchlight.ledger_issue import ledger_dir
 
 
 def segment_files(hass: HomeAssistant, entry_id: str) -> list[Path]:

@@ -288,8 +288,13 @@ class HomeAssistant:
 
 
 @contextlib.asynccontextmanager
-async def home_assistant(config: Path, port: int) -> AsyncIterator[HomeAssistant]:
+async def home_assistant(
+    config: Path, port: int, *, ready: str = "/api/onboarding"
+) -> AsyncIterator[HomeAssistant]:
     """Start ``python -m homeassistant`` on ``config``; stopped at the end.
+
+    ``ready`` is the path that answers once it serves: the onboarding status
+    on a first start (it is gone once onboarded), ``/auth/providers`` after.
 
     ``--skip-pip``: every requirement is installed by scripts/setup, and a
     test must never reach for the internet.
@@ -307,9 +312,7 @@ async def home_assistant(config: Path, port: int) -> AsyncIterator[HomeAssistant
     async with aiohttp.ClientSession() as session:
         hass = HomeAssistant(config, port, proc, session)
         try:
-            await _wait_until_answers(
-                session, f"{hass.url}/api/onboarding", proc, console
-            )
+            await _wait_until_answers(session, f"{hass.url}{ready}", proc, console)
             yield hass
         except BaseException:
             sys.stderr.write(_tail(hass.log) or _tail(console))
@@ -327,12 +330,15 @@ class Newcomer:
     ring_entity: str
 
 
-async def pair_and_adopt(hass: HomeAssistant, hub: HubProcess, code: str) -> Newcomer:
+async def pair_and_adopt(
+    hass: HomeAssistant, hub: HubProcess, code: str, *, url: str | None = None
+) -> Newcomer:
     """What a newcomer does in Settings: pair with the hub, add the demo doorbell.
 
     The doorbell records 3 s per ring, the shortest allowed; the demo camera
     only gives snapshots, so each ring stores JPEG clips (start = end), one
-    every 2 s of the recording.
+    every 2 s of the recording. ``url`` pairs through another address (a
+    fault proxy in front of the hub).
     """
     flow = await hass.rest(
         "POST", "/api/config/config_entries/flow", {"handler": "porchlight"}
@@ -341,7 +347,7 @@ async def pair_and_adopt(hass: HomeAssistant, hub: HubProcess, code: str) -> New
     done = await hass.rest(
         "POST",
         f"/api/config/config_entries/flow/{flow['flow_id']}",
-        {"url": hub.url, "pairing_code": code},
+        {"url": url or hub.url, "pairing_code": code},
     )
     assert done["type"] == "create_entry", done
     entry_id = done["result"]["entry_id"]

@@ -19,9 +19,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from custom_components.porchlight import api as api_module
+from custom_components.porchlight import api_rest, api_transfer
 from custom_components.porchlight.api import (
-    UPLOAD_CHUNK_SIZE,
     HubHealth,
     Pairing,
     PorchlightAuthError,
@@ -31,6 +30,7 @@ from custom_components.porchlight.api import (
     PorchlightConnectionError,
     PorchlightError,
     PorchlightGone,
+    PorchlightHubFailed,
     PorchlightInvalidResponse,
     PorchlightInvalidURL,
     PorchlightNotFound,
@@ -153,8 +153,8 @@ async def test_pair_rate_limited(
         (403, "nope", PorchlightAuthError),
         (404, "", PorchlightNotFound),
         (429, {"error": 5, "message": ["x"]}, PorchlightRateLimited),
-        (500, {"error": "boom"}, PorchlightConnectionError),
-        (503, "<html>down</html>", PorchlightConnectionError),
+        (500, {"error": "boom"}, PorchlightHubFailed),
+        (503, "<html>down</html>", PorchlightHubFailed),
         (200, "not json", PorchlightInvalidResponse),
         (200, [], PorchlightInvalidResponse),
         (200, {"hub_id": "h", "name": "n"}, PorchlightInvalidResponse),
@@ -337,7 +337,7 @@ def test_repr_hides_token() -> None:
         (410, PorchlightGone),
         (413, PorchlightRequestError),
         (422, PorchlightRequestError),
-        (502, PorchlightConnectionError),
+        (502, PorchlightHubFailed),
     ],
 )
 async def test_status_mapping(
@@ -412,7 +412,7 @@ async def test_logged_problems_are_bounded(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(api_module, "MAX_LOGGED_PROBLEMS", 2)
+    monkeypatch.setattr(api_rest, "MAX_LOGGED_PROBLEMS", 2)
     with caplog.at_level(logging.WARNING):
         for problem in ("a", "b", "c", "a", "c"):
             client._log_once(problem)
@@ -540,7 +540,7 @@ async def _store_upload(request: web.Request) -> web.Response:
 async def test_upload_streams_with_content_length(
     scripted: ScriptedHub, client: PorchlightClient, tmp_path: Path
 ) -> None:
-    data = os.urandom(3 * UPLOAD_CHUNK_SIZE + 123)
+    data = os.urandom(3 * api_transfer.UPLOAD_CHUNK_SIZE + 123)
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(data)
     scripted.replies["PUT", "/api/v1/shares/shr-1/clips/c%2F1"] = _store_upload
@@ -575,14 +575,14 @@ async def test_upload_file_shrinks_while_sending(
 ) -> None:
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"x" * 1000)
-    real_open = api_module._open_clip
+    real_open = api_transfer.open_clip
 
     def open_then_truncate(path: Path, size: int) -> Any:
         handle = real_open(path, size)
         path.write_bytes(b"x" * 10)
         return handle
 
-    monkeypatch.setattr(api_module, "_open_clip", open_then_truncate)
+    monkeypatch.setattr(api_transfer, "open_clip", open_then_truncate)
     scripted.replies["PUT", "/api/v1/shares/s/clips/c"] = _store_upload
     with pytest.raises(PorchlightClipFileError, match="990 bytes short"):
         await client.upload_clip("s", "c", clip, "video/mp4", 1000)
@@ -639,7 +639,7 @@ async def test_upload_watchdog_fires_on_stalled_body(
     """A body that stops flowing trips the idle watchdog, not a total limit."""
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"x" * 1000)
-    real_open = api_module._open_clip
+    real_open = api_transfer.open_clip
     stalled = threading.Event()
 
     class SlowHandle:
@@ -655,7 +655,7 @@ async def test_upload_watchdog_fires_on_stalled_body(
             self._handle.close()
 
     monkeypatch.setattr(
-        api_module, "_open_clip", lambda p, s: SlowHandle(real_open(p, s))
+        api_transfer, "open_clip", lambda p, s: SlowHandle(real_open(p, s))
     )
     scripted.replies["PUT", "/api/v1/shares/s/clips/c"] = _store_upload
     client = PorchlightClient(session, scripted.url, token="t", upload_idle_timeout=0.2)

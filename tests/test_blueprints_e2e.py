@@ -18,8 +18,8 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 
 from custom_components.porchlight import listener as listener_mod
-from custom_components.porchlight import outbox as outbox_mod
-from custom_components.porchlight import services as services_mod
+from custom_components.porchlight import outbox_item as outbox_mod
+from custom_components.porchlight import services_decisions
 from custom_components.porchlight.clips import Clip
 
 from .blueprints_helpers import add_phone, install_blueprints, setup_automations
@@ -36,7 +36,7 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(listener_mod, "BACKOFF_CAP", 0.1)
     monkeypatch.setattr(outbox_mod, "BACKOFF_MIN", 0.05)
     monkeypatch.setattr(outbox_mod, "BACKOFF_MAX", 0.2)
-    monkeypatch.setattr(services_mod, "SHARE_ACK_TIMEOUT", 30.0)
+    monkeypatch.setattr(services_decisions, "SHARE_ACK_TIMEOUT", 30.0)
 
 
 async def paired(hass: HomeAssistant, hub: HubHarness, tmp_path: Path) -> ConfigEntry:

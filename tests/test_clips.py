@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.porchlight import clips as clips_module
+from custom_components.porchlight import clip_files
 from custom_components.porchlight.clips import (
     CHUNK_SIZE,
     Clip,
@@ -196,7 +196,7 @@ async def test_add_disk_full_leaves_nothing(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with (
-        patch.object(clips_module, "_write_chunks", fill_then_fail),
+        patch.object(clip_files, "write_chunks", fill_then_fail),
         pytest.raises(ClipStorageFull) as caught,
     ):
         await add(library, T0)

@@ -26,6 +26,7 @@ from custom_components.porchlight.const import DOMAIN
 from custom_components.porchlight.coordinator import (
     EVENT_SHARE_ACCESSED,
     EVENT_SHARE_DELETED,
+    FRESH_FOR,
     RESYNC_INTERVAL,
 )
 from custom_components.porchlight.data import PorchlightConfigEntry
@@ -311,6 +312,8 @@ async def test_scheduled_resync_finds_a_lost_request_once(
     )
     assert status == 200
     await wait_for(lambda: current(entry, request["id"]).status == "withdrawn")
+    # The state shows the update a moment before its ledger entry is written.
+    await wait_for(lambda: ledger_entries(entry, "request_updated") != [])
     await hass.async_block_till_done()
     assert received == [request["id"]]
     assert [r["request_id"] for r in ledger_entries(entry, "request_received")] == [
@@ -321,16 +324,20 @@ async def test_scheduled_resync_finds_a_lost_request_once(
     ]
 
 
-async def test_resync_failure_makes_entities_unavailable(
+async def test_resync_failure_makes_entities_unavailable_once_stale(
     hass: HomeAssistant, real_hub: HubHarness
 ) -> None:
     entry = await pair_entry(hass, real_hub)
     coordinator = entry.runtime_data.coordinator
     await real_hub.stop()
     await coordinator.async_refresh()
-    assert not coordinator.last_update_success
-    assert coordinator.last_exception is not None
-    assert coordinator.last_exception.translation_key == "hub_unreachable"
+    # The last good resync still shows until it is stale.
+    assert coordinator.last_update_success
+    assert coordinator.fresh
+    assert state(hass, "sensor", "nearby_alerts").state != "unavailable"
+    async_fire_time_changed(hass, dt_util.utcnow() + FRESH_FOR + timedelta(seconds=1))
+    await hass.async_block_till_done()
+    assert not coordinator.fresh
     assert state(hass, "sensor", "nearby_alerts").state == "unavailable"
 
 
@@ -404,7 +411,8 @@ async def test_refused_decision_shows_hub_status_again(
         DOMAIN, "decline", {"request_id": request["id"]}, blocking=True
     )
     assert current(entry, request["id"]).status == "declined"
-    assert state(hass, "sensor", "pending_video_requests").state == "unavailable"
+    # The last resync is fresh: the count still shows, without the decline.
+    assert state(hass, "sensor", "pending_video_requests").state == "0"
     # Home Assistant holds on to the decision while the agency withdraws.
     await data.outbox.async_stop()
     if not stream_sees_it:

@@ -355,3 +355,49 @@ async def test_recorded_clips_follow_only_their_doorbell(
     state = hass.states.get(sensor)
     assert state.state == "0"
     assert state.attributes["last_recorded"] is None
+
+
+async def test_a_ring_during_a_motion_recording_gets_its_own_visitor(
+    hass: HomeAssistant, real_hub: HubHarness
+) -> None:
+    entry, camera, sub = await _home(hass, real_hub, **{CONF_MOTION_ENTITY: MOTION})
+    doorbell = entry.runtime_data.doorbells[sub]
+    hass.states.async_set(MOTION, "2026-11-26T10:00:00+00:00")
+    await hass.async_block_till_done()
+    await wait_for(lambda: camera.snapshots >= 1)
+    assert doorbell.recorder.recording
+    assert doorbell.last_visitor is None
+
+    hass.states.async_set(BELL, "on")
+    await wait_for(lambda: doorbell.last_visitor is not None)
+    assert doorbell.recorder.recording  # still the motion recording
+    await _settle(entry, sub)
+    # The ring recorded nothing of its own: the motion recording covered it.
+    assert entry.runtime_data.clips.count_for(sub) == SNAPSHOTS
+
+
+async def test_unload_unwatches_before_it_stops_recorders(
+    hass: HomeAssistant, real_hub: HubHarness
+) -> None:
+    """A ring while the recorders stop must not start a recording."""
+    entry, _camera, sub = await _home(hass, real_hub)
+    recorder = entry.runtime_data.doorbells[sub].recorder
+    clips = entry.runtime_data.clips
+    real_stop = recorder.async_stop
+    started: list[bool] = []
+
+    async def ring_while_stopping() -> None:
+        hass.states.async_set(BELL, "on")
+        await hass.async_block_till_done()
+        started.append(recorder.recording)
+        await real_stop()
+        hass.states.async_set(BELL, "off")
+        hass.states.async_set(BELL, "on")
+        await hass.async_block_till_done()
+        started.append(recorder.recording)
+
+    recorder.async_stop = ring_while_stopping  # type: ignore[method-assign]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert started == [False, False]
+    assert not recorder.async_trigger()
+    assert clips.count_for(sub) == 0

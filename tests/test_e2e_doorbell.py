@@ -20,9 +20,9 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.porchlight import listener as listener_mod
-from custom_components.porchlight import outbox as outbox_mod
+from custom_components.porchlight import outbox_item as outbox_mod
 from custom_components.porchlight import recorder as recorder_mod
-from custom_components.porchlight import services as services_mod
+from custom_components.porchlight import services_decisions
 from custom_components.porchlight.const import (
     CONF_CAMERA_ENTITY,
     CONF_RECORD_SECONDS,
@@ -49,7 +49,7 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(listener_mod, "BACKOFF_CAP", 0.1)
     monkeypatch.setattr(outbox_mod, "BACKOFF_MIN", 0.05)
     monkeypatch.setattr(outbox_mod, "BACKOFF_MAX", 0.2)
-    monkeypatch.setattr(services_mod, "SHARE_ACK_TIMEOUT", 30.0)
+    monkeypatch.setattr(services_decisions, "SHARE_ACK_TIMEOUT", 30.0)
 
 
 async def _doorbell_home(

@@ -22,8 +22,8 @@ import pytest
 from homeassistant.core import HomeAssistant
 
 from custom_components.porchlight import listener as listener_mod
-from custom_components.porchlight import outbox as outbox_mod
-from custom_components.porchlight import services as services_mod
+from custom_components.porchlight import outbox_item as outbox_mod
+from custom_components.porchlight import services_decisions
 from custom_components.porchlight.clips import Clip
 from custom_components.porchlight.const import DOMAIN
 from custom_components.porchlight.sealing import CHUNK_SIZE, fingerprint
@@ -46,7 +46,7 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(listener_mod, "BACKOFF_CAP", 0.1)
     monkeypatch.setattr(outbox_mod, "BACKOFF_MIN", 0.05)
     monkeypatch.setattr(outbox_mod, "BACKOFF_MAX", 0.2)
-    monkeypatch.setattr(services_mod, "SHARE_ACK_TIMEOUT", 30.0)
+    monkeypatch.setattr(services_decisions, "SHARE_ACK_TIMEOUT", 30.0)
 
 
 def _windows(data: bytes) -> set[bytes]:

@@ -16,8 +16,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
 from custom_components.porchlight import listener as listener_mod
-from custom_components.porchlight import outbox as outbox_mod
-from custom_components.porchlight import services as services_mod
+from custom_components.porchlight import outbox_item as outbox_mod
+from custom_components.porchlight import services_decisions
 from custom_components.porchlight.api import PorchlightClient
 from custom_components.porchlight.clips import Clip
 from custom_components.porchlight.const import DOMAIN
@@ -41,7 +41,7 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outbox_mod, "BACKOFF_MIN", 0.05)
     monkeypatch.setattr(outbox_mod, "BACKOFF_MAX", 0.2)
     # A loaded test machine must not turn "shared" into "queued".
-    monkeypatch.setattr(services_mod, "SHARE_ACK_TIMEOUT", 30.0)
+    monkeypatch.setattr(services_decisions, "SHARE_ACK_TIMEOUT", 30.0)
 
 
 async def _add(

@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.porchlight import async_remove_config_entry_device
 from custom_components.porchlight.const import CONF_HOME_ID, CONF_HUB_ID, DOMAIN
-from custom_components.porchlight.ledger import ledger_dir
+from custom_components.porchlight.ledger_issue import ledger_dir
 
 from .conftest import FakeHub
 from .e2e import pair_entry

@@ -19,18 +19,18 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.porchlight import ledger_chain
 from custom_components.porchlight.const import DOMAIN
-from custom_components.porchlight.ledger import (
+from custom_components.porchlight.ledger import ConsentLedger
+from custom_components.porchlight.ledger_chain import (
     GENESIS_HASH,
     KIND_DECISION,
     KIND_REQUEST_RECEIVED,
     KIND_REQUEST_UPDATED,
-    ConsentLedger,
     LedgerDataError,
     LedgerVerification,
     entry_hash,
-    ledger_dir,
     make_canonical_encoder,
 )
+from custom_components.porchlight.ledger_issue import ledger_dir
 
 from .ledger_helpers import edit_ledger_entry, ledger_file_entries, segment_files
 

@@ -23,18 +23,17 @@ from custom_components.porchlight import (
     ledger_store,
 )
 from custom_components.porchlight.const import DOMAIN
-from custom_components.porchlight.ledger import (
+from custom_components.porchlight.ledger import ConsentLedger
+from custom_components.porchlight.ledger_chain import (
     GENESIS_HASH,
     KIND_DECISION,
     KIND_REQUEST_RECEIVED,
     KIND_TAIL_DROPPED,
-    ConsentLedger,
     LedgerEntry,
-    LedgerStorageError,
     LedgerVerification,
     entry_hash,
-    ledger_dir,
 )
+from custom_components.porchlight.ledger_issue import LedgerStorageError, ledger_dir
 
 from .ledger_helpers import edit_ledger_entry, ledger_file_entries, segment_files
 

@@ -21,19 +21,17 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.porchlight import outbox as outbox_module
+from custom_components.porchlight import outbox_item, outbox_repairs
 from custom_components.porchlight.api import PorchlightClient, PorchlightRequestError
 from custom_components.porchlight.const import DOMAIN
-from custom_components.porchlight.ledger import (
+from custom_components.porchlight.ledger import ConsentLedger
+from custom_components.porchlight.ledger_chain import (
     KIND_DECISION,
     KIND_DECISION_DELIVERED,
     KIND_DECISION_FAILED,
-    ConsentLedger,
 )
-from custom_components.porchlight.outbox import (
-    AlreadyQueued,
-    Outbox,
-    OutboxItem,
-)
+from custom_components.porchlight.outbox import Outbox
+from custom_components.porchlight.outbox_item import AlreadyQueued, OutboxItem
 
 from .hub.conftest import Client, HubHarness, clip_entry, open_request
 from .ledger_helpers import ledger_file_entries
@@ -570,6 +568,14 @@ class OddHub:
     decided: list[tuple[str, Any]] = field(default_factory=list)
     gate: asyncio.Event | None = None
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    decide_by_request: dict[str, tuple[int, Any, dict[str, str]]] = field(
+        default_factory=dict
+    )
+    upload_gate: asyncio.Event = field(default_factory=asyncio.Event)
+    upload_arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    uploads: int = 0
+    revoke: list[tuple[int, Any, dict[str, str]]] = field(default_factory=list)
+    revoked: list[str] = field(default_factory=list)
     active: int = 0
     max_active: int = 0
 
@@ -588,6 +594,9 @@ class OddHub:
             self.arrived.set()
             if self.gate is not None:
                 await self.gate.wait()
+            rid = request.match_info["rid"]
+            if rid in self.decide_by_request:
+                return self._answer([self.decide_by_request[rid]])
             return self._answer(self.decide)
         finally:
             self.active -= 1
@@ -595,13 +604,27 @@ class OddHub:
     async def handle_lookup(self, request: web.Request) -> web.Response:
         return self._answer(self.lookup)
 
+    async def handle_upload(self, request: web.Request) -> web.Response:
+        self.uploads += 1
+        self.upload_arrived.set()
+        await request.read()
+        await self.upload_gate.wait()
+        return web.json_response({"clip_id": request.match_info["cid"]})
+
+    async def handle_revoke(self, request: web.Request) -> web.Response:
+        self.revoked.append(request.match_info["sid"])
+        return self._answer(self.revoke)
+
 
 @pytest.fixture
 async def odd_hub(socket_enabled: None) -> AsyncIterator[OddHub]:
     hub = OddHub()
-    app = web.Application()
+    # Uploads of a few MB: above aiohttp's default body limit.
+    app = web.Application(client_max_size=16 * 2**20)
     app.router.add_post("/api/v1/requests/{rid}/decision", hub.handle_decide)
     app.router.add_get("/api/v1/requests/{rid}", hub.handle_lookup)
+    app.router.add_put("/api/v1/shares/{sid}/clips/{cid}", hub.handle_upload)
+    app.router.add_delete("/api/v1/shares/{sid}", hub.handle_revoke)
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     hub.url = str(server.make_url("")).rstrip("/")
@@ -644,13 +667,13 @@ async def test_backoff_doubles_to_a_cap_and_resets(
 
     with (
         patch.object(outbox_module, "async_call_later", record),
-        patch.object(outbox_module.random, "uniform", lambda low, high: high),
+        patch.object(outbox_item.random, "uniform", lambda low, high: high),
     ):
         await outbox.async_enqueue_decision("r1", "decline")
         await settle(hass)
         for _ in range(7):
             await later(hass)
-        assert delays == [5, 10, 20, 40, 80, 160, 300, 300]
+        assert delays == pytest.approx([5, 10, 20, 40, 80, 160, 300, 300], abs=0.1)
         odd_hub.decide = [OK_DECLINE]
         await later(hass)
         assert outbox.items() == []
@@ -658,7 +681,7 @@ async def test_backoff_doubles_to_a_cap_and_resets(
         odd_hub.decide = [(503, {"error": "busy"}, {})]
         await outbox.async_enqueue_decision("r2", "decline")
         await settle(hass)
-        assert delays[-1] == 5
+        assert delays[-1] == pytest.approx(5, abs=0.1)
 
 
 async def test_jittered_retry_waits_at_least_half(
@@ -769,7 +792,10 @@ async def test_other_conflicts_and_bad_input_fail(
         await outbox.async_enqueue_decision(request_id, "decline")
     await settle(hass)
     assert outbox.items() == []
-    failed = [e["data"] for e in ledger_entries(hass)[-3:]]
+    # Enqueues and deliveries interleave: pick the failures out.
+    failed = [
+        e["data"] for e in ledger_entries(hass) if e["kind"] == KIND_DECISION_FAILED
+    ]
     assert [(f["status"], f["code"]) for f in failed] == [
         (409, "request_closed"),
         (400, None),
@@ -860,7 +886,7 @@ async def test_stop_cancels_retries_and_flushes(
     await settle(hass)
     assert [rid for rid, _ in odd_hub.decided] == ["r1"]
     assert len(outbox.items()) == 2
-    outbox._schedule_retry(0)
+    outbox._arm_retry()
     assert not outbox.retry_scheduled
 
     outbox.async_start()
@@ -896,3 +922,228 @@ async def test_items_of_later_kinds_wait(
     assert [rid for rid, _ in odd_hub.decided] == ["r1"]
     assert [i.id for i in outbox.items()] == ["upload"]
     assert [i["id"] for i in stored_items(hass_storage)] == ["upload"]
+
+
+# --- Issue 12: no item waits on another -------------------------------------
+
+
+@dataclass
+class FakeClips:
+    """Just what uploads ask of a clip library, over one real file."""
+
+    path: Any
+    size: int = 2_000_000
+
+    def get(self, clip_id: str) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(
+            clip_id=clip_id, content_type="video/mp4", size=self.size, sha256="0" * 64
+        )
+
+    async def async_verify(self, clip: Any) -> bool:
+        return True
+
+    def file_path(self, clip: Any) -> Any:
+        return self.path
+
+
+@pytest.fixture
+def fake_clips(tmp_path: Any) -> FakeClips:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"v" * 2_000_000)
+    return FakeClips(path)
+
+
+def share_ack(share_id: str = "shr-1") -> tuple[int, Any, dict[str, str]]:
+    return (200, {"share_id": share_id, "status": "shared"}, {})
+
+
+async def test_a_decline_is_delivered_while_a_share_uploads(
+    hass: HomeAssistant,
+    odd_hub: OddHub,
+    odd_client: PorchlightClient,
+    make_outbox: MakeOutbox,
+    fake_clips: FakeClips,
+) -> None:
+    odd_hub.decide_by_request["r1"] = share_ack()
+    odd_hub.decide = [OK_DECLINE]
+    outbox = await make_outbox(odd_client, clips=fake_clips)
+    await outbox.async_enqueue_decision(
+        "r1", "share", retention_days=7, clips=[{"clip_id": "c1"}]
+    )
+    await asyncio.wait_for(odd_hub.upload_arrived.wait(), 5)
+
+    declined = await outbox.async_enqueue_decision("r2", "decline")
+    # Delivered while the upload still hangs at the hub.
+    assert await outbox.async_wait_delivered(declined, 5) is None
+    assert [rid for rid, _ in odd_hub.decided] == ["r1", "r2"]
+    assert outbox.pending_decision("r2") is None
+    assert [i.request_id for i in outbox.items()] == ["r1"]
+    odd_hub.upload_gate.set()
+    await settle(hass)
+    assert outbox.items() == []
+
+
+async def test_a_hung_upload_times_out_by_its_size(
+    hass: HomeAssistant,
+    odd_hub: OddHub,
+    odd_client: PorchlightClient,
+    make_outbox: MakeOutbox,
+    fake_clips: FakeClips,
+) -> None:
+    from custom_components.porchlight import outbox_uploads
+
+    assert outbox_uploads.upload_timeout(0) == outbox_uploads.UPLOAD_TIMEOUT_BASE
+    assert outbox_uploads.upload_timeout(500 * 2**20) > 60 * 60
+    odd_hub.decide = [share_ack()]
+    fake_clips.path.write_bytes(b"v" * 1000)
+    fake_clips.size = 1000
+    outbox = await make_outbox(odd_client, clips=fake_clips)
+    with patch.object(outbox_uploads, "UPLOAD_TIMEOUT_BASE", 0.2):
+        await outbox.async_enqueue_decision(
+            "r1", "share", retention_days=7, clips=[{"clip_id": "c1"}]
+        )
+        await settle(hass)
+    (item,) = outbox.items()
+    assert item.last_error == "the upload took too long"
+    assert item.uploads[0]["state"] == "pending"
+    assert outbox.retry_scheduled
+    odd_hub.upload_gate.set()
+    await later(hass)
+    assert outbox.items() == []
+
+
+async def test_a_decision_the_hub_keeps_failing_holds_back_no_other(
+    hass: HomeAssistant,
+    odd_hub: OddHub,
+    odd_client: PorchlightClient,
+    make_outbox: MakeOutbox,
+) -> None:
+    odd_hub.decide_by_request["r1"] = (503, {"error": "busy"}, {})
+    odd_hub.decide = [OK_DECLINE]
+    outbox = await make_outbox(odd_client)
+    await outbox.async_enqueue_decision("r1", "decline")
+    await settle(hass)
+    assert outbox.retry_scheduled
+    await outbox.async_enqueue_decision("r2", "decline")
+    await outbox.async_enqueue_decision("r3", "decline")
+    await settle(hass)
+    assert [i.request_id for i in outbox.items()] == ["r1"]
+    # r1 was not tried again for r2 and r3: it waits for its own backoff.
+    assert [rid for rid, _ in odd_hub.decided].count("r1") == 1
+
+
+async def test_given_up_after_n_failures_with_a_repair_issue(
+    hass: HomeAssistant,
+    odd_hub: OddHub,
+    odd_client: PorchlightClient,
+    make_outbox: MakeOutbox,
+) -> None:
+    from homeassistant.helpers import issue_registry as ir
+
+    odd_hub.decide = [(500, "oops", {})]
+    outbox = await make_outbox(odd_client)
+    with patch.object(outbox_item, "MAX_ANSWERED_FAILURES", 3):
+        item = await outbox.async_enqueue_decision("r1", "decline")
+        await settle(hass)
+        for _ in range(3):
+            await later(hass)
+    assert len(odd_hub.decided) == 3
+    assert outbox.items() == []
+    failed = ledger_entries(hass)[-1]
+    assert failed["kind"] == KIND_DECISION_FAILED
+    assert failed["data"]["code"] == "gave_up"
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, outbox_repairs.delivery_issue_id(ENTRY_ID, item.id)
+    )
+    assert issue is not None
+    assert issue.translation_key == "decision_failed"
+    assert issue.translation_placeholders["request_id"] == "r1"
+    assert "500" in issue.translation_placeholders["reason"]
+
+
+async def test_an_unreachable_hub_is_never_given_up(
+    hass: HomeAssistant, make_outbox: MakeOutbox, socket_enabled: None
+) -> None:
+    from aiohttp import ClientSession
+
+    async with ClientSession() as session:
+        client = PorchlightClient(session, "http://127.0.0.1:9", "token")
+        outbox = await make_outbox(client)
+        with patch.object(outbox_item, "MAX_ANSWERED_FAILURES", 2):
+            await outbox.async_enqueue_decision("r1", "decline")
+            await settle(hass)
+            for _ in range(4):
+                await later(hass)
+        (item,) = outbox.items()
+        assert item.attempts == 5
+        await outbox.async_stop()
+
+
+@pytest.mark.parametrize(
+    ("answer", "final"),
+    [
+        ((422, {"error": "invalid", "message": "bad"}, {}), True),
+        ((408, {"error": "timeout"}, {}), False),
+        ((429, {"error": "rate_limited"}, {}), False),
+    ],
+)
+async def test_only_answers_the_hub_will_never_change_are_final(
+    hass: HomeAssistant,
+    odd_hub: OddHub,
+    odd_client: PorchlightClient,
+    make_outbox: MakeOutbox,
+    answer: tuple[int, Any, dict[str, str]],
+    final: bool,
+) -> None:
+    from homeassistant.helpers import issue_registry as ir
+
+    odd_hub.decide = [answer]
+    outbox = await make_outbox(odd_client)
+    item = await outbox.async_enqueue_decision("r1", "decline")
+    await settle(hass)
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, outbox_repairs.delivery_issue_id(ENTRY_ID, item.id)
+    )
+    assert (outbox.items() == []) is final
+    assert (issue is not None) is final
+
+
+async def test_a_revocation_waits_out_an_outage(
+    hass: HomeAssistant,
+    odd_hub: OddHub,
+    odd_client: PorchlightClient,
+    make_outbox: MakeOutbox,
+) -> None:
+    revoked: list[Any] = []
+    odd_hub.revoke = [
+        (503, {"error": "busy"}, {}),
+        (
+            200,
+            {
+                "share_id": "shr-1",
+                "request_id": "r1",
+                "status": "revoked",
+                "retention_days": 7,
+                "created_at": "2026-11-26T10:00:00+00:00",
+                "expires_at": "2026-12-03T10:00:00+00:00",
+                "deleted_at": "2026-11-27T10:00:00+00:00",
+                "clips": [],
+            },
+            {},
+        ),
+    ]
+    outbox = await make_outbox(
+        odd_client, on_revoked=lambda item, share: revoked.append(share)
+    )
+    item = await outbox.async_enqueue_revocation("shr-1", "r1")
+    assert await outbox.async_enqueue_revocation("shr-1", "r1") is item
+    await settle(hass)
+    assert outbox.pending_revocation("shr-1") is item
+    assert [e["kind"] for e in ledger_entries(hass)] == ["share_revoked"]
+    await later(hass)
+    assert odd_hub.revoked == ["shr-1", "shr-1"]
+    assert outbox.items() == []
+    assert [s.share_id for s in revoked] == ["shr-1"]
+    assert ledger_entries(hass)[-1]["kind"] == "revocation_delivered"

@@ -19,11 +19,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 import custom_components.porchlight as integration
 from custom_components.porchlight import listener as listener_mod
 from custom_components.porchlight.const import DOMAIN
-from custom_components.porchlight.coordinator import MAX_GEO_ALERTS
+from custom_components.porchlight.coordinator import FRESH_FOR, MAX_GEO_ALERTS
 from custom_components.porchlight.data import PorchlightConfigEntry
 from porchlight_hub.context import HUB
 
@@ -140,9 +142,12 @@ async def test_connection_sensor_stays_available(
     assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in others)
 
     await real_hub.stop()
-    await wait_for(
-        lambda: all(hass.states.get(e).state == STATE_UNAVAILABLE for e in others)
-    )
+    await wait_for(lambda: hass.states.get(connection).state == STATE_OFF)
+    # The others follow the age of the last resync, not the stream.
+    assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in others)
+    async_fire_time_changed(hass, dt_util.utcnow() + FRESH_FOR + timedelta(seconds=1))
+    await hass.async_block_till_done()
+    assert all(hass.states.get(e).state == STATE_UNAVAILABLE for e in others)
     assert hass.states.get(connection).state == STATE_OFF
 
     await real_hub.start()

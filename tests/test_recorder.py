@@ -19,16 +19,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
-from custom_components.porchlight import clips as clips_module
+from custom_components.porchlight import clip_files
 from custom_components.porchlight import recorder as recorder_module
 from custom_components.porchlight.clips import ClipLibrary
 from custom_components.porchlight.const import DOMAIN
-from custom_components.porchlight.recorder import (
-    STAGING_FOLDER,
-    DoorbellRecorder,
-    RecordingResult,
-    disk_full_issue_id,
-)
+from custom_components.porchlight.recorder import DoorbellRecorder
+from custom_components.porchlight.recorder_issue import disk_full_issue_id
+from custom_components.porchlight.recorder_model import RecordingResult
+from custom_components.porchlight.recorder_staging import STAGING_FOLDER
 from tests.cameras import (
     JPEG,
     VIDEO,
@@ -42,7 +40,7 @@ ENTRY_ID = "entry-1"
 DOORBELL = "01JDOORBELLFRONT"
 INTERVAL = 0.25  # patched SNAPSHOT_INTERVAL: one second of recording = 4 snapshots
 LOGGER_NAME = "custom_components.porchlight"
-_REAL_WRITE = clips_module._write_file
+_REAL_WRITE = clip_files.write_file
 
 
 @pytest.fixture
@@ -136,7 +134,7 @@ def write_failing(err: OSError, after: int = 0) -> Any:
             raise err
         return _REAL_WRITE(target, data)
 
-    return patch.object(clips_module, "_write_file", write)
+    return patch.object(clip_files, "write_file", write)
 
 
 def messages(caplog: pytest.LogCaptureFixture, level: int, text: str) -> list[str]:
@@ -732,8 +730,10 @@ async def test_stop_cancels_a_ring(
 
     assert not rec.recording
     assert not messages(caplog, logging.ERROR, "")
-    assert rec.async_trigger()  # a new ring after the stop records again
-    await rec.async_stop()
+    # A stopped recorder (its entry is unloading) refuses every later ring.
+    assert not rec.async_trigger()
+    assert await rec.async_record() == RecordingResult("skipped", (), "stopped")
+    assert not rec.recording
 
 
 async def test_stop_deletes_a_half_recorded_video(
@@ -764,7 +764,7 @@ async def test_stop_lets_a_clip_being_written_finish(
         return _REAL_WRITE(target, data)
 
     rec = make_recorder(hass, library, camera, record_seconds=30)
-    with patch.object(clips_module, "_write_file", slow_write):
+    with patch.object(clip_files, "write_file", slow_write):
         task = hass.async_create_task(rec.async_record())
         await wait_for(writing.is_set)
         stop = hass.async_create_task(rec.async_stop())
@@ -813,3 +813,53 @@ async def test_stop_right_after_a_ring_records_nothing(
     assert camera.snapshots == 0
     assert len(library) == 0
     assert not messages(caplog, logging.ERROR, "")
+
+
+# ------------------------------------------------------------- issue 12 fixes
+async def test_the_staging_folder_is_allowlisted_once_and_removed_at_stop(
+    hass: HomeAssistant, library: ClipLibrary, config_dir: Path
+) -> None:
+    camera = await async_setup_camera(hass, stream=True)
+    rec = make_recorder(hass, library, camera, record_seconds=1)
+    allowed = set(hass.config.allowlist_external_dirs)
+    added: list[str] = []
+    real_dirs = hass.config.allowlist_external_dirs
+
+    class Spy(set[str]):
+        def add(self, value: str) -> None:
+            added.append(value)
+            super().add(value)
+
+    hass.config.allowlist_external_dirs = Spy(real_dirs)
+    with patch_stream_recording(hass):
+        for _ in range(3):
+            assert (await rec.async_record()).mode == "stream"
+    folder = str(staging_folder(library).resolve())
+    assert added == [folder]
+    assert hass.config.allowlist_external_dirs - allowed == {folder}
+
+    await rec.async_stop()
+    assert set(hass.config.allowlist_external_dirs) == allowed
+
+
+async def test_a_snapshot_outside_a_recording(
+    hass: HomeAssistant, library: ClipLibrary, camera: FakeCamera
+) -> None:
+    rec = make_recorder(hass, library, camera)
+    seen: list[bytes] = []
+    done = asyncio.Event()
+
+    def got(image: bytes, _taken: datetime) -> None:
+        seen.append(image)
+        done.set()
+
+    rec.async_take_snapshot(got)
+    rec.async_take_snapshot(got)  # one at a time
+    await asyncio.wait_for(done.wait(), 5)
+    await hass.async_block_till_done()
+    assert seen == [JPEG]
+    assert len(library) == 0  # a picture of the visitor, not a clip
+    await rec.async_stop()
+    rec.async_take_snapshot(got)
+    await hass.async_block_till_done()
+    assert seen == [JPEG]

@@ -564,6 +564,35 @@ async def test_revoke_share(hass: HomeAssistant, real_hub: HubHarness) -> None:
 # ----------------------------------------------------------------- hub down
 
 
+async def test_revoke_while_the_hub_is_down_is_kept(
+    hass: HomeAssistant, real_hub: HubHarness
+) -> None:
+    entry = await pair_entry(hass, real_hub)
+    agency = await real_hub.add_agency()
+    _, share, url = await shared_and_uploaded(hass, real_hub, entry, agency)
+    share_id = share["share_id"]
+
+    await real_hub.stop()
+    await wait_for(lambda: not entry.runtime_data.listener.connected)
+    data = {"share_id": share_id}
+    result = await call(hass, "revoke_share", data, response=True)
+    assert result == {"share_id": share_id, "status": "queued"}
+    # Asking again while it waits queues nothing more.
+    assert await call(hass, "revoke_share", data, response=True) == result
+    assert len(entry.runtime_data.outbox.items()) == 1
+
+    await real_hub.start()
+    await wait_for(lambda: entry.runtime_data.outbox.items() == [], within=15)
+    await wait_for(lambda: state_of(hass, "sensor", "active_shares") == "0")
+    status, _ = await agency.call("GET", url)
+    assert status == 410
+    export = await entry.runtime_data.ledger.async_export()
+    kinds = [e["kind"] for e in export["entries"]]
+    assert kinds.count("share_revoked") == 1
+    assert kinds.count("revocation_delivered") == 1
+    assert export["verified"] is True
+
+
 async def test_hub_down_refuses_hub_calls(
     hass: HomeAssistant, real_hub: HubHarness
 ) -> None:
@@ -576,14 +605,13 @@ async def test_hub_down_refuses_hub_calls(
         "POST", "/api/v1/alerts", {"category": "crime", "title": "Broken window"}
     )
     assert status == 201
-    _, share, url = await shared_and_uploaded(hass, real_hub, entry, agency)
+    _, _share, url = await shared_and_uploaded(hass, real_hub, entry, agency)
 
     await real_hub.stop()
     await wait_for(lambda: not entry.runtime_data.listener.connected)
     before = local_state(entry)
 
     for service, data in (
-        ("revoke_share", {"share_id": share["share_id"]}),
         ("post_alert", {"category": "crime", "title": "Anyone?"}),
         ("comment_alert", {"alert_id": alert["id"], "text": "Me too"}),
     ):

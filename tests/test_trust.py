@@ -21,8 +21,8 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 
 from custom_components.porchlight import listener as listener_mod
-from custom_components.porchlight import outbox as outbox_mod
-from custom_components.porchlight import services as services_mod
+from custom_components.porchlight import outbox_item as outbox_mod
+from custom_components.porchlight import services_decisions
 from custom_components.porchlight.const import DOMAIN
 from custom_components.porchlight.panel_data import requests_payload
 from custom_components.porchlight.sealing import fingerprint
@@ -42,7 +42,7 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(listener_mod, "BACKOFF_CAP", 0.1)
     monkeypatch.setattr(outbox_mod, "BACKOFF_MIN", 0.05)
     monkeypatch.setattr(outbox_mod, "BACKOFF_MAX", 0.2)
-    monkeypatch.setattr(services_mod, "SHARE_ACK_TIMEOUT", 30.0)
+    monkeypatch.setattr(services_decisions, "SHARE_ACK_TIMEOUT", 30.0)
 
 
 async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> Any:

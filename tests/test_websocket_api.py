@@ -29,8 +29,8 @@ from pytest_homeassistant_custom_component.typing import (
 
 import custom_components.porchlight as integration
 from custom_components.porchlight import listener as listener_mod
-from custom_components.porchlight import outbox as outbox_mod
-from custom_components.porchlight import services as services_mod
+from custom_components.porchlight import outbox_item as outbox_mod
+from custom_components.porchlight import services_decisions
 from custom_components.porchlight.clips import Clip
 from custom_components.porchlight.const import (
     CONF_CAMERA_ENTITY,
@@ -69,7 +69,7 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outbox_mod, "BACKOFF_MIN", 0.05)
     monkeypatch.setattr(outbox_mod, "BACKOFF_MAX", 0.2)
     # A loaded test machine must not turn "shared" into "queued".
-    monkeypatch.setattr(services_mod, "SHARE_ACK_TIMEOUT", 30.0)
+    monkeypatch.setattr(services_decisions, "SHARE_ACK_TIMEOUT", 30.0)
 
 
 # ------------------------------------------------------------------ helpers

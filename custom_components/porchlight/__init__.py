@@ -12,6 +12,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 
 from .api import PorchlightClient, PorchlightError
 from .clips import ClipLibrary
@@ -29,7 +30,9 @@ from .doorbell import Doorbell, DoorbellConfig
 from .entity import doorbell_device_id, entry_home_id, home_device_info
 from .ledger import ConsentLedger
 from .listener import StreamListener
-from .outbox import Outbox, OutboxItem
+from .models import Share, ShareDeletion
+from .outbox import Outbox
+from .outbox_item import OutboxItem
 from .panel import async_setup_entry_panel, async_setup_frontend
 from .services import async_setup_services
 from .views import async_register_clip_view
@@ -86,6 +89,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
     async def settled(item: OutboxItem, _outcome: object) -> None:
         await coordinator.async_decision_settled(item.request_id)
 
+    async def revoked(item: OutboxItem, share: Share) -> None:
+        await coordinator.async_share_deleted(
+            ShareDeletion(
+                share_id=share.share_id,
+                request_id=share.request_id,
+                reason="revoked",
+                deleted_at=share.deleted_at or dt_util.utcnow(),
+                clip_ids=tuple(c.clip_id for c in share.clips),
+            )
+        )
+        coordinator.async_update_listeners()
+
     outbox = Outbox(
         hass,
         entry.entry_id,
@@ -93,13 +108,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
         ledger,
         on_delivered=settled,
         on_failed=settled,
+        on_revoked=revoked,
         clips=clips,
     )
     await outbox.async_load()
     for item in outbox.items():
         coordinator.async_restore_decision(item.request_id, item.decision)
     listener = StreamListener(
-        hass, entry, client, coordinator, on_connect=outbox.async_flush
+        hass, entry, client, coordinator, on_connect=outbox.async_hub_back
     )
     entry.runtime_data = PorchlightData(
         client=client,
@@ -138,7 +154,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -
     coordinator.async_release_events()
     # Rings are watched only once the doorbells' entities are there to fire.
     for doorbell in entry.runtime_data.doorbells.values():
-        entry.async_on_unload(doorbell.async_start())
+        doorbell.async_start()
     listener.async_start()
     outbox.async_start()
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
@@ -210,10 +226,14 @@ async def _async_options_updated(
 async def async_unload_entry(hass: HomeAssistant, entry: PorchlightConfigEntry) -> bool:
     """Stop listening and unload the platforms; queued decisions stay stored."""
     data = entry.runtime_data
-    await data.listener.async_stop()
-    await data.outbox.async_stop()
+    # No ring may start a recording once unloading began: watchers go first,
+    # then running recordings are stopped (refusing new ones from then on).
+    for doorbell in data.doorbells.values():
+        doorbell.async_unwatch()
     for doorbell in data.doorbells.values():
         await doorbell.async_stop()
+    await data.listener.async_stop()
+    await data.outbox.async_stop()
     await data.clips.async_flush()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 

@@ -14,7 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import PorchlightCoordinator
 from .data import PorchlightConfigEntry
 from .entity import PorchlightEntity
-from .listener import signal_connection
+from .listener import StreamListener, signal_connection
 
 PARALLEL_UPDATES = 0
 
@@ -25,7 +25,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the connection sensor."""
-    async_add_entities([HubConnectionSensor(entry.runtime_data.coordinator)])
+    data = entry.runtime_data
+    async_add_entities([HubConnectionSensor(data.coordinator, data.listener)])
 
 
 class HubConnectionSensor(PorchlightEntity, BinarySensorEntity):
@@ -34,8 +35,11 @@ class HubConnectionSensor(PorchlightEntity, BinarySensorEntity):
     _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
     _attr_entity_category = EntityCategory.DIAGNOSTIC
 
-    def __init__(self, coordinator: PorchlightCoordinator) -> None:
+    def __init__(
+        self, coordinator: PorchlightCoordinator, listener: StreamListener
+    ) -> None:
         super().__init__(coordinator, "hub_connection")
+        self._listener = listener
 
     @property
     def available(self) -> bool:
@@ -45,7 +49,7 @@ class HubConnectionSensor(PorchlightEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool:
         """Connected to the hub's stream."""
-        return self.coordinator.config_entry.runtime_data.listener.connected
+        return self._listener.connected
 
     async def async_added_to_hass(self) -> None:
         """Follow the listener's connection changes."""

@@ -8,8 +8,8 @@ with its SHA-256) lives in a private ``Store``: a request's window is answered
 from memory, and a clip whose file changed or vanished since it was recorded
 is recognised and never uploaded.
 
-Files are written to a temporary name and renamed into place, so a crash or a
-full disk never leaves a half-written clip under a clip's name. The index is
+The clip model lives in ``clip_model`` and the file work in ``clip_files``;
+this module keeps the index. The index is
 sorted by start time with the longest clip duration tracked, which bounds a
 window query to a binary search plus a scan of the few clips that can overlap.
 """
@@ -18,130 +18,56 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import hashlib
 import operator
-import os
-import re
-import shutil
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Final, Self
+from typing import Any, Final
 from uuid import uuid4
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from . import clip_files
+from .clip_files import CHUNK_SIZE
+from .clip_model import (
+    CONTENT_TYPES,
+    Clip,
+    ClipIndex,
+    ClipStorageError,
+    ClipStorageFull,
+    DamagedClipError,
+    parse_index,
+)
 from .compat import STORE_KWARGS
 from .const import DOMAIN, LOGGER
+
+# The model's names are part of the library's interface: callers import them
+# from here.
+__all__ = [
+    "CHUNK_SIZE",
+    "CONTENT_TYPES",
+    "Clip",
+    "ClipLibrary",
+    "ClipStorageError",
+    "ClipStorageFull",
+    "DamagedClipError",
+]
+
 
 STORAGE_VERSION: Final = 1
 STORAGE_MINOR_VERSION: Final = 1
 SAVE_DELAY: Final = 1.0
-CHUNK_SIZE: Final = 1 << 18
-TEMP_SUFFIX: Final = ".tmp"
 # Files the index does not know (left by a crash before the index was saved)
 # are deleted once older than the retention, but never younger than this, so
 # a clip being written while the purge runs is left alone.
 ORPHAN_MIN_AGE: Final = timedelta(hours=1)
 
-CONTENT_TYPES: Final[dict[str, str]] = {"video/mp4": ".mp4", "image/jpeg": ".jpg"}
-
-_SAFE_NAME: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
-_TEXT_KEYS: Final = ("clip_id", "doorbell", "camera", "content_type", "path")
 _EARLIEST: Final = datetime.min.replace(tzinfo=dt_util.UTC)
 _LATEST: Final = datetime.max.replace(tzinfo=dt_util.UTC)
-
-
-class ClipStorageError(OSError):
-    """A clip could not be written to or read from the clip folder."""
-
-
-class ClipStorageFull(ClipStorageError):
-    """The disk holding the clip folder is full; nothing was written."""
-
-
-class DamagedClipError(ValueError):
-    """A stored index record that cannot be read."""
-
-
-@dataclass(frozen=True, slots=True)
-class Clip:
-    """One recorded clip; ``path`` is relative to the library's folder."""
-
-    clip_id: str
-    doorbell: str
-    camera: str
-    start: datetime
-    end: datetime
-    content_type: str
-    size: int
-    sha256: str
-    path: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The clip as stored in the index."""
-        return {**self.describe(), "path": self.path}
-
-    def describe(self) -> dict[str, Any]:
-        """The clip for a service response; the file path stays private."""
-        return {
-            "clip_id": self.clip_id,
-            "doorbell": self.doorbell,
-            "camera": self.camera,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "content_type": self.content_type,
-            "size": self.size,
-            "sha256": self.sha256,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        """Read an index record, refusing anything that could not be trusted.
-
-        The path is checked strictly because a purge deletes what it names: a
-        damaged or edited index must never point outside the clip folder.
-
-        Raises:
-            DamagedClipError: The record is not usable.
-        """
-        if not isinstance(data, dict):
-            raise DamagedClipError("not an object")
-        for key in _TEXT_KEYS:
-            if not isinstance(data.get(key), str) or not data[key]:
-                raise DamagedClipError(f"{key} is missing")
-        if data["content_type"] not in CONTENT_TYPES:
-            raise DamagedClipError("unsupported content type")
-        size = data.get("size")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise DamagedClipError("size is not a number")
-        sha256 = data.get("sha256")
-        if not isinstance(sha256, str) or not _SHA256.match(sha256):
-            raise DamagedClipError("sha256 is not a digest")
-        start = _parse_time(data.get("start"), "start")
-        end = _parse_time(data.get("end"), "end")
-        if end < start:
-            raise DamagedClipError("ends before it starts")
-        path = data["path"]
-        if path.startswith("/") or "\\" in path or ".." in path.split("/"):
-            raise DamagedClipError("path leaves the clip folder")
-        return cls(
-            clip_id=data["clip_id"],
-            doorbell=data["doorbell"],
-            camera=data["camera"],
-            start=start,
-            end=end,
-            content_type=data["content_type"],
-            size=size,
-            sha256=sha256,
-            path=path,
-        )
 
 
 class ClipLibrary:
@@ -205,7 +131,7 @@ class ClipLibrary:
             raw = []
         # Parsing 100,000 records takes a noticeable time; do it off the
         # event loop. Nothing else sees these records yet.
-        index = await self.hass.async_add_executor_job(_parse_index, raw, self.entry_id)
+        index = await self.hass.async_add_executor_job(parse_index, raw, self.entry_id)
         self._extra = extra
         self._set_index(index)
 
@@ -240,11 +166,13 @@ class ClipLibrary:
             raise ValueError("A clip cannot end before it starts")
         clip_id = uuid4().hex
         relative = PurePosixPath(
-            _folder_name(doorbell), start.strftime("%Y-%m-%d"), clip_id + extension
+            clip_files.folder_name(doorbell),
+            start.strftime("%Y-%m-%d"),
+            clip_id + extension,
         )
         try:
             size, sha256 = await self.hass.async_add_executor_job(
-                _write_file, self.root / relative, data
+                clip_files.write_file, self.root / relative, data
             )
         except OSError as err:
             if err.errno == errno.ENOSPC:
@@ -354,7 +282,7 @@ class ClipLibrary:
         to share what was recorded, and the agency relies on the hash.
         """
         ok = await self.hass.async_add_executor_job(
-            _file_matches, self.file_path(clip), clip.size, clip.sha256
+            clip_files.file_matches, self.file_path(clip), clip.size, clip.sha256
         )
         if not ok and clip.clip_id not in self._logged_bad:
             self._logged_bad.add(clip.clip_id)
@@ -387,7 +315,7 @@ class ClipLibrary:
                 if clip.clip_id not in expired_ids
             }
             missing = await self.hass.async_add_executor_job(
-                _purge_files,
+                clip_files.purge_files,
                 self.root,
                 [clip.path for clip in expired],
                 kept,
@@ -408,7 +336,7 @@ class ClipLibrary:
                     if clip.clip_id not in removed
                 ]
                 self._set_index(
-                    _Index(
+                    ClipIndex(
                         [self._sorted[i] for i in keep],
                         [self._starts[i] for i in keep],
                         [self._ends[i] for i in keep],
@@ -440,12 +368,12 @@ class ClipLibrary:
             await self._store.async_remove()
             self._unsaved = False
             self._extra = {}
-            self._set_index(_Index([], [], [], {}))
-            await self.hass.async_add_executor_job(_remove_tree, self.root)
+            self._set_index(ClipIndex([], [], [], {}))
+            await self.hass.async_add_executor_job(clip_files.remove_tree, self.root)
             self._notify()
 
     # ----------------------------------------------------------------- helpers
-    def _set_index(self, index: _Index) -> None:
+    def _set_index(self, index: ClipIndex) -> None:
         self._sorted = index.clips
         self._starts = index.starts
         self._ends = index.ends
@@ -479,154 +407,3 @@ class ClipLibrary:
     def _data_to_save(self) -> dict[str, Any]:
         self._unsaved = False
         return {**self._extra, "clips": list(self._records.values())}
-
-
-@dataclass(slots=True)
-class _Index:
-    """The index in query order: clips sorted by start, with parallel lists."""
-
-    clips: list[Clip]
-    starts: list[float]
-    ends: list[float]
-    records: dict[str, dict[str, Any]]
-
-
-def _parse_index(raw: list[Any], entry_id: str) -> _Index:
-    """Read stored records, skipping (and logging) damaged and duplicate ones."""
-    parsed: dict[str, tuple[Clip, dict[str, Any]]] = {}
-    for position, record in enumerate(raw):
-        try:
-            clip = Clip.from_dict(record)
-        except DamagedClipError as err:
-            LOGGER.warning(
-                "Skipping damaged clip index record %s of %s: %s",
-                position,
-                entry_id,
-                err,
-            )
-            continue
-        if clip.clip_id in parsed:
-            LOGGER.warning("Skipping duplicate clip %s", clip.clip_id)
-            continue
-        parsed[clip.clip_id] = (clip, record)
-    entries = sorted(
-        ((clip.start.timestamp(), clip.clip_id, clip, record))
-        for clip, record in parsed.values()
-    )
-    return _Index(
-        [entry[2] for entry in entries],
-        [entry[0] for entry in entries],
-        [entry[2].end.timestamp() for entry in entries],
-        {entry[1]: entry[3] for entry in entries},
-    )
-
-
-def _parse_time(value: Any, key: str) -> datetime:
-    if not isinstance(value, str):
-        raise DamagedClipError(f"{key} is missing")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as err:
-        raise DamagedClipError(f"{key} is not a time") from err
-    if parsed.tzinfo is None:
-        raise DamagedClipError(f"{key} has no time zone")
-    return dt_util.as_utc(parsed)
-
-
-def _folder_name(doorbell: str) -> str:
-    """A folder name for the doorbell that cannot escape the clip folder."""
-    if _SAFE_NAME.match(doorbell) and doorbell.strip(".") == doorbell:
-        return doorbell
-    return "doorbell-" + hashlib.sha256(doorbell.encode()).hexdigest()[:16]
-
-
-def _write_chunks(out: BinaryIO, data: bytes | Path) -> tuple[int, str]:
-    """Write the footage to ``out``, hashing it on the way."""
-    digest = hashlib.sha256()
-    size = 0
-    if isinstance(data, Path):
-        with data.open("rb") as source:
-            while chunk := source.read(CHUNK_SIZE):
-                digest.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
-    else:
-        view = memoryview(data)
-        for offset in range(0, len(view), CHUNK_SIZE):
-            part = view[offset : offset + CHUNK_SIZE]
-            digest.update(part)
-            out.write(part)
-            size += len(part)
-    return size, digest.hexdigest()
-
-
-def _write_file(target: Path, data: bytes | Path) -> tuple[int, str]:
-    """Write a clip under a temporary name and rename it into place."""
-    temp = target.with_name(f".{target.name}{TEMP_SUFFIX}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with temp.open("wb") as out:
-            result = _write_chunks(out, data)
-            out.flush()
-            os.fsync(out.fileno())
-        temp.replace(target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        _remove_empty_dirs(target.parent, stop=target.parent.parent.parent)
-        raise
-    return result
-
-
-def _file_matches(path: Path, size: int, sha256: str) -> bool:
-    try:
-        if path.stat().st_size != size:
-            return False
-        with path.open("rb") as source:
-            return hashlib.file_digest(source, "sha256").hexdigest() == sha256
-    except OSError:
-        return False
-
-
-def _purge_files(
-    root: Path, expired: list[str], kept: dict[str, str], orphan_cutoff: float
-) -> list[str]:
-    """Delete expired and stale unknown files; return ids of kept clips now gone."""
-    for relative in expired:
-        try:
-            (root / relative).unlink(missing_ok=True)
-        except OSError as err:
-            LOGGER.warning("Could not delete clip file %s: %s", relative, err)
-    missing = [
-        clip_id for clip_id, relative in kept.items() if not (root / relative).exists()
-    ]
-    if not root.is_dir():
-        return missing
-    known = {root / relative for relative in kept.values()}
-    for dirpath, _dirnames, filenames in os.walk(root, topdown=False):
-        folder = Path(dirpath)
-        for name in filenames:
-            path = folder / name
-            if path in known:
-                continue
-            try:
-                if path.stat().st_mtime < orphan_cutoff:
-                    path.unlink()
-            except OSError as err:
-                LOGGER.warning("Could not delete stale clip file %s: %s", path, err)
-        if folder != root:
-            _remove_empty_dirs(folder, stop=root)
-    return missing
-
-
-def _remove_empty_dirs(folder: Path, stop: Path) -> None:
-    """Remove ``folder`` and its parents below ``stop`` while they are empty."""
-    while folder != stop and stop in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
-def _remove_tree(root: Path) -> None:
-    shutil.rmtree(root, ignore_errors=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Protocol, cast
+from typing import Any, Final, cast
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -27,16 +27,21 @@ from .api import (
     PorchlightClient,
     PorchlightError,
 )
+from .availability import Availability
 from .const import (
-    CONF_ALERT_CATEGORIES,
-    CONF_ALERT_MAX_AGE_HOURS,
-    CONF_ALERT_RADIUS_M,
-    DEFAULT_ALERT_MAX_AGE_HOURS,
-    DEFAULT_ALERT_RADIUS_M,
     DOMAIN,
     LOGGER,
 )
-from .ledger import (
+from .coordinator_state import (
+    ClipProvider,
+    PorchlightState,
+    request_summary,
+    signal_alert,
+    signal_request,
+)
+from .coordinator_views import HouseholdViews
+from .ledger import ConsentLedger
+from .ledger_chain import (
     KIND_OPT_IN,
     KIND_OPT_OUT,
     KIND_REQUEST_OUT_OF_POLICY,
@@ -44,15 +49,12 @@ from .ledger import (
     KIND_REQUEST_UPDATED,
     KIND_SHARE_ACCESSED,
     KIND_SHARE_DELETED,
-    ConsentLedger,
 )
 from .models import (
-    ALERT_CATEGORIES,
     OUT_OF_POLICY,
     Alert,
     Home,
     InvalidPayload,
-    Share,
     ShareAccess,
     ShareDeletion,
     StreamMessage,
@@ -60,54 +62,26 @@ from .models import (
 )
 from .trust import RequestTrust
 
-if TYPE_CHECKING:
-    from .data import PorchlightConfigEntry
-
 RESYNC_INTERVAL: Final = timedelta(minutes=10)
+# REST data this old still shows: one missed resync is no reason to blank the
+# household's dashboard; two are.
+FRESH_FOR: Final = RESYNC_INTERVAL + timedelta(minutes=2)
 MAX_GEO_ALERTS: Final = 100
 EVENT_SHARE_ACCESSED: Final = f"{DOMAIN}_share_accessed"
 EVENT_SHARE_DELETED: Final = f"{DOMAIN}_share_deleted"
 
 
-def signal_request(entry_id: str) -> str:
-    """Dispatcher signal for video-request events of one entry."""
-    return f"{DOMAIN}_{entry_id}_request"
-
-
-def signal_alert(entry_id: str) -> str:
-    """Dispatcher signal for nearby-alert events of one entry."""
-    return f"{DOMAIN}_{entry_id}_alert"
-
-
-class ClipProvider(Protocol):
-    """The local clip library, as far as requests need it."""
-
-    def count(self, start: datetime, end: datetime) -> int:
-        """Clips overlapping the window."""
-
-    def describe(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """Those clips, described for a service response."""
-
-
-@dataclass(slots=True)
-class PorchlightState:
-    """Everything the entities show, keyed by hub ids."""
-
-    home: Home
-    requests: dict[str, VideoRequest] = field(default_factory=dict)
-    alerts: dict[str, Alert] = field(default_factory=dict)
-    shares: dict[str, Share] = field(default_factory=dict)
-
-
-class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
+class PorchlightCoordinator(HouseholdViews, DataUpdateCoordinator[PorchlightState]):
     """Holds the state and turns hub news into entity updates and events."""
 
-    config_entry: PorchlightConfigEntry
+    # Typed without its runtime data: data.py holds this coordinator, and
+    # the two must not import each other.
+    config_entry: ConfigEntry[Any]
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: PorchlightConfigEntry,
+        entry: ConfigEntry[Any],
         client: PorchlightClient,
         ledger: ConsentLedger,
     ) -> None:
@@ -137,6 +111,26 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         # finds requests that arrived while Home Assistant was down) waits
         # here until they are added, so no automation misses a "received".
         self._held: list[tuple[str, tuple[Any, ...]]] | None = []
+        self.availability = Availability(
+            hass, self.name, FRESH_FOR, self.async_update_listeners
+        )
+
+    # ------------------------------------------------------------ availability
+    @property
+    def fresh(self) -> bool:
+        """Whether the last good resync is recent enough to show its data."""
+        known = cast(PorchlightState | None, self.data)
+        return known is not None and self.availability.fresh
+
+    @callback
+    def async_hub_lost(self, err: Exception) -> None:
+        """The stream or a resync failed: say so once, keep fresh data shown."""
+        self.availability.lost(err)
+
+    async def async_shutdown(self) -> None:
+        """Stop the staleness timer with the coordinator."""
+        self.availability.stop()
+        await super().async_shutdown()
 
     # ------------------------------------------------------------------ events
     def _dispatch(self, signal: str, *args: Any) -> None:
@@ -151,31 +145,6 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         held, self._held = self._held or [], None
         for signal, args in held:
             async_dispatcher_send(self.hass, signal, *args)
-
-    # ----------------------------------------------------------------- options
-    @property
-    def alert_radius_m(self) -> float:
-        """How far away an alert may be to count as nearby."""
-        return float(
-            self.config_entry.options.get(CONF_ALERT_RADIUS_M, DEFAULT_ALERT_RADIUS_M)
-        )
-
-    @property
-    def alert_categories(self) -> frozenset[str]:
-        """The alert categories this household chose."""
-        chosen = self.config_entry.options.get(CONF_ALERT_CATEGORIES)
-        return frozenset(chosen) if chosen else frozenset(ALERT_CATEGORIES)
-
-    @property
-    def alert_max_age(self) -> timedelta:
-        """How long an alert stays nearby."""
-        return timedelta(
-            hours=float(
-                self.config_entry.options.get(
-                    CONF_ALERT_MAX_AGE_HOURS, DEFAULT_ALERT_MAX_AGE_HOURS
-                )
-            )
-        )
 
     # ------------------------------------------------------------------ resync
     async def _async_update_data(self) -> PorchlightState:
@@ -193,11 +162,17 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
                 translation_domain=DOMAIN, translation_key="auth_failed"
             ) from err
         except PorchlightError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="hub_unreachable",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            known = cast(PorchlightState | None, self.data)
+            if known is None:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="hub_unreachable",
+                    translation_placeholders={"error": str(err)},
+                ) from err
+            # Known data stays until it is stale; the entities' availability
+            # follows its age, and this is the one line saying the hub left.
+            self.async_hub_lost(err)
+            return known
         # None before the first refresh, whatever the base class's annotation.
         previous = cast(PorchlightState | None, self.data)
         overlaid = sorted((self._overlay(r) for r in requests), key=_created)
@@ -214,6 +189,7 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
         )
         if previous is not None and previous.home.opted_out != home.opted_out:
             await self._record_opt(home.opted_out)
+        self.availability.resynced()
         return state
 
     async def _record_requests(
@@ -416,78 +392,6 @@ class PorchlightCoordinator(DataUpdateCoordinator[PorchlightState]):
             await self._updated(request)
         self.async_update_listeners()
 
-    # ------------------------------------------------------------------- views
-    def pending_requests(self) -> list[VideoRequest]:
-        """Requests waiting for a decision, soonest expiry first."""
-        now = dt_util.utcnow()
-        return sorted(
-            (
-                r
-                for r in self.data.requests.values()
-                if r.pending and r.expires_at > now
-            ),
-            key=lambda r: r.expires_at,
-        )
-
-    def is_nearby(self, alert: Alert, now: datetime | None = None) -> bool:
-        """Within the chosen radius, category and age."""
-        now = now or dt_util.utcnow()
-        return (
-            alert.category in self.alert_categories
-            and alert.distance_m is not None
-            and alert.distance_m <= self.alert_radius_m
-            and now - alert.created_at <= self.alert_max_age
-        )
-
-    def nearby_alerts(self) -> list[Alert]:
-        """Nearby alerts, newest first."""
-        now = dt_util.utcnow()
-        return sorted(
-            (a for a in self.data.alerts.values() if self.is_nearby(a, now)),
-            key=lambda a: a.created_at,
-            reverse=True,
-        )
-
-    def active_shares(self) -> list[Share]:
-        """Shares the hub has not deleted yet."""
-        return [s for s in self.data.shares.values() if s.active]
-
-    def matching_clips(self, request: VideoRequest) -> int:
-        """How many local clips fall in the request's window."""
-        if self.clip_provider is None:
-            return 0
-        return self.clip_provider.count(request.window_start, request.window_end)
-
-    def matching_clip_list(self, request: VideoRequest) -> list[dict[str, Any]]:
-        """The local clips that fall in the request's window."""
-        if self.clip_provider is None:
-            return []
-        return self.clip_provider.describe(request.window_start, request.window_end)
-
 
 def _created(request: VideoRequest) -> tuple[datetime, str]:
     return request.created_at, request.id
-
-
-def request_summary(
-    request: VideoRequest, *, with_contact: bool = False
-) -> dict[str, Any]:
-    """A request as entities, services and the ledger present it."""
-    summary: dict[str, Any] = {
-        "request_id": request.id,
-        "agency": request.agency,
-        "agency_kind": request.agency_kind,
-        "case_number": request.case_number,
-        "incident_type": request.incident_type,
-        "window_start": request.window_start.isoformat(),
-        "window_end": request.window_end.isoformat(),
-        "distance_m": request.distance_m,
-        "expires_at": request.expires_at.isoformat(),
-        "status": request.status,
-    }
-    if request.policy_violation is not None:
-        summary["policy_violation"] = request.policy_violation
-    if with_contact:
-        summary["description"] = request.description
-        summary["contact"] = request.contact
-    return summary

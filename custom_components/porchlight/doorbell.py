@@ -123,6 +123,7 @@ class Doorbell:
         self.config = config
         self.last_visitor: tuple[bytes, datetime] | None = None
         self._ring_recording = False
+        self._unwatch: CALLBACK_TYPE | None = None
         self.recorder = DoorbellRecorder(
             hass,
             clips,
@@ -145,10 +146,21 @@ class Doorbell:
         watched = [self.config.trigger_entity]
         if self.config.motion_entity is not None:
             watched.append(self.config.motion_entity)
-        return async_track_state_change_event(self.hass, watched, self._on_change)
+        self._unwatch = async_track_state_change_event(
+            self.hass, watched, self._on_change
+        )
+        return self.async_unwatch
+
+    @callback
+    def async_unwatch(self) -> None:
+        """Stop hearing rings and motion (the first step of an unload)."""
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
 
     async def async_stop(self) -> None:
-        """Stop a recording in progress; what it stored so far stays."""
+        """Stop hearing rings and the recording in progress; its clips stay."""
+        self.async_unwatch()
         await self.recorder.async_stop()
 
     @callback
@@ -162,6 +174,15 @@ class Doorbell:
         async_dispatcher_send(self.hass, self.signal, news)
         if self.recorder.async_trigger():
             self._ring_recording = ring
+        elif ring and not self._ring_recording:
+            # A motion recording is running and covers the footage, but the
+            # visitor who rang still gets their own snapshot.
+            self.recorder.async_take_snapshot(self._on_visitor)
+
+    @callback
+    def _on_visitor(self, image: bytes, taken_at: datetime) -> None:
+        self.last_visitor = (image, taken_at)
+        async_dispatcher_send(self.hass, self.signal, LAST_VISITOR)
 
     @callback
     def _on_snapshot(self, image: bytes, taken_at: datetime) -> None:
@@ -169,7 +190,5 @@ class Doorbell:
 
         Motion recordings do not replace it: a passing car is not a visitor.
         """
-        if not self._ring_recording:
-            return
-        self.last_visitor = (image, taken_at)
-        async_dispatcher_send(self.hass, self.signal, LAST_VISITOR)
+        if self._ring_recording:
+            self._on_visitor(image, taken_at)

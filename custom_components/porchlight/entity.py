@@ -60,6 +60,15 @@ class PorchlightEntity(CoordinatorEntity[PorchlightCoordinator]):
         self._attr_unique_id = f"{home_device_id(coordinator)}_{key}"
         self._attr_device_info = home_device_info(coordinator)
 
+    @property
+    def available(self) -> bool:
+        """While the last REST resync is fresh; the stream does not decide it.
+
+        A dropped WebSocket is what ``hub_connection`` reports; the counts and
+        switches shown from a resync minutes ago are still true.
+        """
+        return super().available and self.coordinator.fresh
+
 
 class DoorbellEntity(Entity):
     """An entity of a doorbell's device.

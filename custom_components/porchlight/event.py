@@ -13,12 +13,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import (
-    PorchlightCoordinator,
-    request_summary,
-    signal_alert,
-    signal_request,
-)
+from .coordinator import PorchlightCoordinator
+from .coordinator_state import request_summary, signal_alert, signal_request
 from .data import PorchlightConfigEntry
 from .doorbell import MOTION, RING, Doorbell
 from .entity import DoorbellEntity, PorchlightEntity

@@ -33,118 +33,39 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .ledger_chain import (
-    FORBIDDEN_KEYS,
     GENESIS_HASH,
-    KIND_AGENCY_KEYS_ACCEPTED,
-    KIND_AGENCY_KEYS_PINNED,
-    KIND_CLIP_UPLOADED,
-    KIND_DECISION,
-    KIND_DECISION_DELIVERED,
-    KIND_DECISION_FAILED,
-    KIND_OPT_IN,
-    KIND_OPT_OUT,
-    KIND_REQUEST_OUT_OF_POLICY,
-    KIND_REQUEST_RECEIVED,
-    KIND_REQUEST_UPDATED,
-    KIND_SHARE_ACCESSED,
-    KIND_SHARE_COMPLETED,
-    KIND_SHARE_DELETED,
-    KIND_SHARE_REVOKED,
     KIND_TAIL_DROPPED,
     LedgerDataError,
     LedgerEntry,
     LedgerVerification,
     entry_hash,
     entry_line,
-    make_canonical_encoder,
     parse_line,
     plain_json,
+)
+from .ledger_issue import (
+    issue_id,
+    ledger_dir,
+    legacy_path,
+    storage_error,
+    update_issue,
 )
 from .ledger_migrate import migrate
 from .ledger_scan import pin_of, read_chain, read_lines, request_id_of
 from .ledger_store import LedgerFiles, Loaded
 
-__all__ = [
-    "FORBIDDEN_KEYS",
-    "GENESIS_HASH",
-    "KIND_AGENCY_KEYS_ACCEPTED",
-    "KIND_AGENCY_KEYS_PINNED",
-    "KIND_CLIP_UPLOADED",
-    "KIND_DECISION",
-    "KIND_DECISION_DELIVERED",
-    "KIND_DECISION_FAILED",
-    "KIND_OPT_IN",
-    "KIND_OPT_OUT",
-    "KIND_REQUEST_OUT_OF_POLICY",
-    "KIND_REQUEST_RECEIVED",
-    "KIND_REQUEST_UPDATED",
-    "KIND_SHARE_ACCESSED",
-    "KIND_SHARE_COMPLETED",
-    "KIND_SHARE_DELETED",
-    "KIND_SHARE_REVOKED",
-    "KIND_TAIL_DROPPED",
-    "RECENT_ENTRIES",
-    "ConsentLedger",
-    "LedgerDataError",
-    "LedgerEntry",
-    "LedgerStorageError",
-    "LedgerVerification",
-    "entry_hash",
-    "issue_id",
-    "ledger_dir",
-    "make_canonical_encoder",
-    "plain_json",
-]
-
 RECENT_ENTRIES: Final = 500
 PAGE_MAX: Final = 500
-LEDGER_DIR: Final = "porchlight_ledger"
 
 Listener = Callable[[LedgerEntry], None]
-
-
-class LedgerStorageError(HomeAssistantError):
-    """The ledger's files could not be written or read; nothing was recorded."""
-
-
-def issue_id(entry_id: str) -> str:
-    """The repair issue raised when this entry's ledger does not verify."""
-    return f"ledger_broken_{entry_id}"
-
-
-def ledger_dir(hass: HomeAssistant, entry_id: str) -> Path:
-    """The folder holding one config entry's ledger.
-
-    Raises:
-        ValueError: ``entry_id`` would name another folder.
-    """
-    if entry_id in {"", ".", ".."} or "/" in entry_id or "\\" in entry_id:
-        raise ValueError(f"not a config entry id: {entry_id!r}")
-    return Path(hass.config.path(STORAGE_DIR, LEDGER_DIR, entry_id))
-
-
-def legacy_path(hass: HomeAssistant, entry_id: str) -> Path:
-    """Where releases before issue 12 kept the ledger (one ``Store`` file)."""
-    return Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.ledger.{entry_id}"))
-
-
-def _storage_error(err: OSError, key: str) -> LedgerStorageError:
-    return LedgerStorageError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"error": err.strerror or str(err)},
-    )
 
 
 class ConsentLedger:
@@ -204,7 +125,7 @@ class ConsentLedger:
                 LOGGER.error(
                     "Cannot read the consent ledger of %s: %s", self.entry_id, err
                 )
-                raise _storage_error(err, "ledger_read_failed") from err
+                raise storage_error(err, "ledger_read_failed") from err
             self._adopt(loaded)
         if loaded.torn is not None:
             await self.async_append(KIND_TAIL_DROPPED, loaded.torn, durable=True)
@@ -216,7 +137,7 @@ class ConsentLedger:
                 result.broken_at,
                 result.reason,
             )
-        self._update_issue(result)
+        update_issue(self.hass, self.entry_id, result)
         return result
 
     async def async_verify(self) -> LedgerVerification:
@@ -274,7 +195,7 @@ class ConsentLedger:
                     self.entry_id,
                     err,
                 )
-                raise _storage_error(err, "ledger_write_failed") from err
+                raise storage_error(err, "ledger_write_failed") from err
             self._count += 1
             self._tail = (seq, entry.hash)
             # A copy read back from the line: callers keep ``entry`` and may
@@ -304,7 +225,7 @@ class ConsentLedger:
                     self._files.flush, self._good_head()
                 )
             except OSError as err:
-                raise _storage_error(err, "ledger_write_failed") from err
+                raise storage_error(err, "ledger_write_failed") from err
 
     async def async_export(self, since: datetime | None = None) -> dict[str, Any]:
         """The entries (from ``since`` on) with the chain's verification.
@@ -372,7 +293,7 @@ class ConsentLedger:
                 read_lines, views, first, last
             )
         except OSError as err:
-            raise _storage_error(err, "ledger_read_failed") from err
+            raise storage_error(err, "ledger_read_failed") from err
         entries.reverse()
         return entries
 
@@ -439,7 +360,7 @@ class ConsentLedger:
                 read_chain, views, collect, since
             )
         except OSError as err:
-            raise _storage_error(err, "ledger_read_failed") from err
+            raise storage_error(err, "ledger_read_failed") from err
         chain = read.verification
         async with self._lock:
             if not chain.ok:
@@ -452,25 +373,5 @@ class ConsentLedger:
                 )
             )
         result = self._verdict(chain, chain.count)
-        self._update_issue(result)
+        update_issue(self.hass, self.entry_id, result)
         return result, read.entries, head
-
-    def _update_issue(self, result: LedgerVerification) -> None:
-        if result.ok:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id(self.entry_id))
-            return
-        entry = self.hass.config_entries.async_get_entry(self.entry_id)
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            issue_id(self.entry_id),
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="ledger_broken",
-            translation_placeholders={
-                "entry_title": entry.title if entry is not None else self.entry_id,
-                "seq": str(result.broken_at),
-                "reason": result.reason or "",
-            },
-        )

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Final
+import time
+from collections.abc import Callable
+from typing import Any, Final, Protocol
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
@@ -24,14 +26,34 @@ from .api import (
     PorchlightError,
 )
 from .const import DOMAIN, LOGGER
-from .models import InvalidPayload
+from .models import InvalidPayload, StreamMessage
 
-if TYPE_CHECKING:
-    from .coordinator import PorchlightCoordinator
-    from .data import PorchlightConfigEntry
+
+class StreamConsumer(Protocol):
+    """Where the stream's news goes (the coordinator).
+
+    A protocol rather than the coordinator's class, so the listener and the
+    coordinator do not import each other.
+    """
+
+    async def async_refresh(self) -> None:
+        """Resync everything over REST."""
+
+    async def async_handle_message(self, message: StreamMessage) -> None:
+        """Apply one message."""
+
+    def log_invalid(self, err: Exception) -> None:
+        """Warn once about a malformed message."""
+
+    def async_hub_lost(self, err: Exception) -> None:
+        """The line dropped."""
+
 
 BACKOFF_BASE: Final = 1.0
 BACKOFF_CAP: Final = 60.0
+# A session that stayed up this long was a working line, not a flapping one:
+# the next reconnect starts again at the shortest wait.
+STEADY_SESSION: Final = 30.0
 
 
 def signal_connection(entry_id: str) -> str:
@@ -52,10 +74,10 @@ class StreamListener:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: PorchlightConfigEntry,
+        entry: ConfigEntry[Any],
         client: PorchlightClient,
-        coordinator: PorchlightCoordinator,
-        on_connect: Callable[[], Awaitable[None]] | None = None,
+        coordinator: StreamConsumer,
+        on_connect: Callable[[], None] | None = None,
     ) -> None:
         self._hass = hass
         self._entry = entry
@@ -63,6 +85,9 @@ class StreamListener:
         self._coordinator = coordinator
         self._on_connect = on_connect
         self._task: asyncio.Task[None] | None = None
+        self._connected_at: float | None = None
+        # Replaced in tests, so a long session needs no long wait.
+        self.clock: Callable[[], float] = time.monotonic
         self.connected = False
 
     @callback
@@ -90,9 +115,9 @@ class StreamListener:
     async def _run(self) -> None:
         attempt = 0
         while True:
+            self._connected_at = None
             try:
                 await self._session()
-                attempt = 0
             except PorchlightAuthError:
                 self._set_connected(False)
                 LOGGER.warning(
@@ -101,21 +126,29 @@ class StreamListener:
                 self._entry.async_start_reauth(self._hass)
                 return
             except PorchlightError as err:
-                # The coordinator is the one voice for "the hub is gone" (one
-                # line, when its data fails) and "back" (one line, at the next
-                # good resync); a second line here would say the same again.
+                # The coordinator is the one voice for "the hub is gone" and
+                # "back"; the entities stay while its REST data is fresh.
                 LOGGER.debug("Stream from the Porchlight hub lost: %s", err)
                 self._set_connected(False)
-                self._coordinator.async_set_update_error(err)
+                self._coordinator.async_hub_lost(err)
+            if self._was_steady():
+                attempt = 0
             await asyncio.sleep(backoff_delay(attempt))
             attempt += 1
+
+    def _was_steady(self) -> bool:
+        up = self._connected_at
+        return up is not None and self.clock() - up >= STEADY_SESSION
 
     async def _session(self) -> None:
         async with self._client.stream() as stream:
             await self._coordinator.async_refresh()
             self._set_connected(True)
+            self._connected_at = self.clock()
             if self._on_connect is not None:
-                await self._on_connect()
+                # Scheduled, not awaited: news from the hub is read at once,
+                # whatever the outbox still has to send.
+                self._on_connect()
             while True:
                 try:
                     message = await stream.receive()

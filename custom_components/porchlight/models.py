@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Self
 
-from .api import PorchlightInvalidResponse
+from .payload import InvalidPayload, Reader
+
+__all__ = ["InvalidPayload"]
 
 OUT_OF_POLICY: Final = "out_of_policy"
 """A request the home's own checks refused: never offered for sharing."""
@@ -69,88 +71,6 @@ STREAM_TYPES: Final = (
 )
 
 
-class InvalidPayload(PorchlightInvalidResponse):
-    """A hub payload that does not have the documented shape."""
-
-
-class _Reader:
-    """Field access that names the offending field when a payload is wrong."""
-
-    def __init__(self, data: Any, what: str) -> None:
-        if not isinstance(data, dict):
-            raise InvalidPayload(f"{what}: expected an object")
-        self._data: dict[str, Any] = data
-        self._what = what
-
-    def _fail(self, key: str, why: str) -> InvalidPayload:
-        return InvalidPayload(f"{self._what}.{key}: {why}")
-
-    def text(self, key: str, choices: tuple[str, ...] | None = None) -> str:
-        value = self._data.get(key)
-        if not isinstance(value, str):
-            raise self._fail(key, "expected a string")
-        if choices is not None and value not in choices:
-            raise self._fail(key, f"unexpected value {value!r}")
-        return value
-
-    def opt_text(self, key: str) -> str | None:
-        if self._data.get(key) is None:
-            return None
-        return self.text(key)
-
-    def number(self, key: str) -> float:
-        value = self._data.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._fail(key, "expected a number")
-        return float(value)
-
-    def opt_number(self, key: str) -> float | None:
-        if self._data.get(key) is None:
-            return None
-        return self.number(key)
-
-    def integer(self, key: str) -> int:
-        value = self._data.get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self._fail(key, "expected an integer")
-        return value
-
-    def flag(self, key: str) -> bool:
-        value = self._data.get(key)
-        if not isinstance(value, bool):
-            raise self._fail(key, "expected true or false")
-        return value
-
-    def time(self, key: str) -> datetime:
-        value = self._data.get(key)
-        if not isinstance(value, str):
-            raise self._fail(key, "expected an ISO 8601 time")
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as err:
-            raise self._fail(key, "expected an ISO 8601 time") from err
-        if parsed.tzinfo is None:
-            raise self._fail(key, "expected a time with a timezone")
-        return parsed
-
-    def opt_time(self, key: str) -> datetime | None:
-        if self._data.get(key) is None:
-            return None
-        return self.time(key)
-
-    def obj(self, key: str) -> _Reader:
-        return _Reader(self._data.get(key), f"{self._what}.{key}")
-
-    def items(self, key: str) -> list[Any]:
-        value = self._data.get(key)
-        if not isinstance(value, list):
-            raise self._fail(key, "expected a list")
-        return value
-
-    def raw(self) -> dict[str, Any]:
-        return self._data
-
-
 @dataclass(frozen=True, slots=True)
 class Home:
     """The home as the hub knows it."""
@@ -165,7 +85,7 @@ class Home:
     @classmethod
     def from_hub(cls, data: Any) -> Self:
         """Validate ``GET /home``."""
-        r = _Reader(data, "home")
+        r = Reader(data, "home")
         return cls(
             home_id=r.text("home_id"),
             hub_id=r.text("hub_id"),
@@ -210,7 +130,7 @@ class VideoRequest:
     @classmethod
     def from_hub(cls, data: Any) -> Self:
         """Validate a request from ``GET /requests`` or the stream."""
-        r = _Reader(data, "request")
+        r = Reader(data, "request")
         area = r.obj("area")
         return cls(
             id=r.text("id"),
@@ -263,7 +183,7 @@ class Alert:
     @classmethod
     def from_hub(cls, data: Any) -> Self:
         """Validate an alert from ``GET /alerts`` or the stream."""
-        r = _Reader(data, "alert")
+        r = Reader(data, "alert")
         return cls(
             id=r.text("id"),
             category=r.text("category", ALERT_CATEGORIES),
@@ -292,7 +212,7 @@ class AlertComment:
     @classmethod
     def from_hub(cls, data: Any) -> Self:
         """Validate a comment."""
-        r = _Reader(data, "comment")
+        r = Reader(data, "comment")
         return cls(
             id=r.text("id"),
             alert_id=r.text("alert_id"),
@@ -326,7 +246,7 @@ class SharedClip:
     @classmethod
     def from_hub(cls, data: Any) -> Self:
         """Validate a clip manifest entry."""
-        r = _Reader(data, "clip")
+        r = Reader(data, "clip")
         return cls(
             clip_id=r.text("clip_id"),
             camera=r.text("camera"),
@@ -357,7 +277,7 @@ class Share:
     @classmethod
     def from_hub(cls, data: Any) -> Self:
         """Validate a share from ``GET /shares``."""
-        r = _Reader(data, "share")
+        r = Reader(data, "share")
         return cls(
             share_id=r.text("share_id"),
             request_id=r.text("request_id"),
@@ -389,7 +309,7 @@ class ShareAccess:
     @classmethod
     def from_hub(cls, data: Any) -> Self:
         """Validate ``share.accessed``."""
-        r = _Reader(data, "share.accessed")
+        r = Reader(data, "share.accessed")
         return cls(
             share_id=r.text("share_id"),
             request_id=r.text("request_id"),
@@ -413,7 +333,7 @@ class ShareDeletion:
     @classmethod
     def from_hub(cls, data: Any) -> Self:
         """Validate ``share.deleted``."""
-        r = _Reader(data, "share.deleted")
+        r = Reader(data, "share.deleted")
         ids = r.items("clip_ids")
         if not all(isinstance(i, str) for i in ids):
             raise InvalidPayload("share.deleted.clip_ids: expected strings")
@@ -437,7 +357,7 @@ class StreamMessage:
     @classmethod
     def from_hub(cls, data: Any) -> Self:
         """Validate the envelope (unknown types are rejected here)."""
-        r = _Reader(data, "message")
+        r = Reader(data, "message")
         return cls(
             type=r.text("type", STREAM_TYPES),
             data=r.obj("data").raw(),

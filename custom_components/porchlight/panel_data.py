@@ -20,10 +20,10 @@ from homeassistant.util import dt as dt_util
 from .clips import Clip
 from .const import CONF_SHARE_RETENTION_DAYS, DEFAULT_SHARE_RETENTION_DAYS
 from .data import PorchlightConfigEntry
-from .ledger import LedgerVerification
+from .ledger_chain import LedgerVerification
 from .models import Share, VideoRequest
-from .outbox import ITEM_DECISION, OutboxItem
-from .services import RETENTION_MAX, RETENTION_MIN
+from .outbox_item import ITEM_DECISION, OutboxItem
+from .service_schemas import RETENTION_MAX, RETENTION_MIN
 from .views import clip_url
 
 # Decided requests listed after the pending ones, newest first.

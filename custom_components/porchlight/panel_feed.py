@@ -31,8 +31,8 @@ from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 from .data import PorchlightConfigEntry
-from .ledger import KIND_SHARE_ACCESSED, LedgerEntry
-from .outbox import OutboxItem
+from .ledger_chain import KIND_SHARE_ACCESSED, LedgerEntry
+from .outbox_item import OutboxItem
 from .panel_data import Access, requests_payload, shares_payload
 
 DATA_FEEDS: HassKey[PanelFeeds] = HassKey(f"{DOMAIN}_panel_feeds")
@@ -115,8 +115,8 @@ class EntryFeed:
         self._changed()
 
     def _wrap_outbox(self) -> None:
-        outbox = self.entry.runtime_data.outbox
-        for name in ("on_delivered", "on_failed"):
+        outbox = self.entry.runtime_data.outbox.delivery
+        for name in ("on_delivered", "on_failed", "on_revoked"):
             original = getattr(outbox, name)
 
             def chained(

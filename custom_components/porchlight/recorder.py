@@ -16,14 +16,11 @@ so recording resumes by itself once space returns.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import math
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final
 from uuid import uuid4
 
 from homeassistant.components.camera import (
@@ -37,11 +34,25 @@ from homeassistant.components.camera.helper import get_camera_from_entity_id
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .clips import Clip, ClipLibrary, ClipStorageError, ClipStorageFull
+from .clips import ClipLibrary, ClipStorageError, ClipStorageFull
 from .const import DOMAIN, LOGGER
+from .recorder_issue import clear_disk_full, raise_disk_full
+from .recorder_model import (
+    RecordingResult,
+    Run,
+    Snapshot,
+    Stop,
+    is_jpeg,
+)
+from .recorder_staging import (
+    STAGING_FOLDER,
+    file_size,
+    prepare_staging,
+    staging_prefix,
+    unlink,
+)
 
 # Seconds between snapshots when the camera does not stream.
 SNAPSHOT_INTERVAL: Final = 2.0
@@ -51,61 +62,9 @@ SNAPSHOT_TIMEOUT: Final = 10
 # and writes the file after the last segment; past record_seconds plus this,
 # the camera is taken as stuck and the rest of the ring is snapshots.
 STREAM_GRACE: Final = 30.0
-# The folder (in the library's root) holding stream recordings in progress.
-STAGING_FOLDER: Final = ".recording"
 
 JPEG: Final = "image/jpeg"
 MP4: Final = "video/mp4"
-_JPEG_TYPES: Final = frozenset({"image/jpeg", "image/jpg", "image/pjpeg"})
-_SAFE_ID: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_STAGED: Final = re.compile(r"^[0-9a-f]{32}\.mp4$")
-
-type RecordingMode = Literal["stream", "snapshots", "skipped"]
-
-
-def disk_full_issue_id(entry_id: str) -> str:
-    """The repair issue raised while this entry's clips cannot be stored."""
-    return f"disk_full_{entry_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordingResult:
-    """What one ring's recording stored, and why it stored nothing or less.
-
-    ``reason`` is ``None`` for a complete recording, else one of "busy",
-    "camera_unavailable", "disk_full", "storage_error", "no_image" (the
-    camera gave no JPEG at all), "stream_failed" (snapshots were stored
-    instead of video) or "stopped" (the entry unloaded mid-recording).
-    """
-
-    mode: RecordingMode
-    clips: tuple[Clip, ...]
-    reason: str | None = None
-
-
-class _Stop(Exception):
-    """The clip library cannot take more clips: this recording ends."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(slots=True)
-class _Snapshot:
-    content: bytes
-    content_type: str
-    taken_at: datetime
-
-
-@dataclass(slots=True)
-class _Run:
-    """The state of one recording, kept so a stopped one can still report."""
-
-    mode: RecordingMode = "snapshots"
-    clips: list[Clip] = field(default_factory=list)
-    snapshot_failed: bool = False
-    not_jpeg_logged: bool = False
 
 
 class DoorbellRecorder:
@@ -134,7 +93,11 @@ class DoorbellRecorder:
         # Set synchronously before any await, so two rings in the same loop
         # iteration cannot both start a recording.
         self._busy = False
+        self._stopped = False
         self._task: asyncio.Task[RecordingResult] | None = None
+        self._snapshot_task: asyncio.Task[None] | None = None
+        # The staging folder this recorder allowlisted, removed at stop.
+        self._allowlisted: str | None = None
 
     @property
     def recording(self) -> bool:
@@ -143,8 +106,8 @@ class DoorbellRecorder:
 
     @callback
     def async_trigger(self) -> bool:
-        """Start a recording in the background; False if one is already running."""
-        if self._busy:
+        """Start a recording in the background; False if busy or stopped."""
+        if self._busy or self._stopped:
             return False
         _run, task = self._async_start()
         task.add_done_callback(self._async_log_failure)
@@ -154,6 +117,8 @@ class DoorbellRecorder:
         """Record now and wait for it; "skipped"/"busy" if already recording."""
         if self._busy:
             return RecordingResult("skipped", (), "busy")
+        if self._stopped:
+            return RecordingResult("skipped", (), "stopped")
         run, task = self._async_start()
         try:
             return await task
@@ -170,27 +135,56 @@ class DoorbellRecorder:
         finally:
             self._async_done(task)
 
+    @callback
+    def async_take_snapshot(self, on_image: Callable[[bytes, datetime], None]) -> None:
+        """Take one JPEG snapshot in the background, outside any recording.
+
+        For a ring while a motion recording runs: the recording covers the
+        footage, the visitor still needs their own picture.
+        """
+        if self._stopped or self._snapshot_task is not None:
+            return
+        self._snapshot_task = self.hass.async_create_background_task(
+            self._async_one_snapshot(on_image),
+            f"{DOMAIN} snapshot of {self.doorbell_id}",
+        )
+
+    async def _async_one_snapshot(
+        self, on_image: Callable[[bytes, datetime], None]
+    ) -> None:
+        try:
+            snapshot = await self._async_snapshot(Run())
+            if snapshot is not None and is_jpeg(snapshot.content_type):
+                on_image(snapshot.content, snapshot.taken_at)
+        finally:
+            self._snapshot_task = None
+
     async def async_stop(self) -> None:
-        """Cancel a running recording and wait until it cleaned up.
+        """Refuse new recordings, cancel a running one and wait for its cleanup.
 
         Clips already stored stay; a stream recording's unfinished file is
-        deleted.
+        deleted, and the staging folder leaves the allowlist.
         """
-        if (task := self._task) is None or task.done():
-            return
-        task.cancel()
-        await asyncio.wait([task])
+        self._stopped = True
+        tasks = [t for t in (self._task, self._snapshot_task) if t is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        if self._allowlisted is not None:
+            self.hass.config.allowlist_external_dirs.discard(self._allowlisted)
+            self._allowlisted = None
 
     # ------------------------------------------------------------- internals
     @callback
-    def _async_start(self) -> tuple[_Run, asyncio.Task[RecordingResult]]:
+    def _async_start(self) -> tuple[Run, asyncio.Task[RecordingResult]]:
         """Start a recording in a task of its own, so async_stop cancels only it.
 
         Busy flag and task are set before anything awaits: a second ring in
         the same loop iteration sees the recording, and an unload right after
         a ring cancels it.
         """
-        run = _Run()
+        run = Run()
         self._busy = True
         task = self.hass.async_create_background_task(
             self._async_record(run),
@@ -216,7 +210,7 @@ class DoorbellRecorder:
             self._task = None
             self._busy = False
 
-    async def _async_record(self, run: _Run) -> RecordingResult:
+    async def _async_record(self, run: Run) -> RecordingResult:
         state = self.hass.states.get(self.camera_entity)
         if state is None or state.state == STATE_UNAVAILABLE:
             LOGGER.warning(
@@ -234,7 +228,7 @@ class DoorbellRecorder:
         if (
             first is not None
             and self._on_snapshot is not None
-            and _is_jpeg(first.content_type)
+            and is_jpeg(first.content_type)
         ):
             try:
                 self._on_snapshot(first.content, first.taken_at)
@@ -251,13 +245,13 @@ class DoorbellRecorder:
                 run.mode = "snapshots"
                 reason = "stream_failed"
             await self._async_burst(run, first, started)
-        except _Stop as stop:
+        except Stop as stop:
             return self._result(run, stop.reason)
         if not run.clips:
             reason = "no_image"
         return self._result(run, reason)
 
-    def _result(self, run: _Run, reason: str | None) -> RecordingResult:
+    def _result(self, run: Run, reason: str | None) -> RecordingResult:
         LOGGER.debug(
             "Recorded %s clips of %s in %s mode (%s)",
             len(run.clips),
@@ -276,7 +270,7 @@ class DoorbellRecorder:
             return False
         return bool(camera.supported_features & CameraEntityFeature.STREAM)
 
-    async def _async_snapshot(self, run: _Run) -> _Snapshot | None:
+    async def _async_snapshot(self, run: Run) -> Snapshot | None:
         try:
             image: Image = await async_get_image(
                 self.hass, self.camera_entity, timeout=SNAPSHOT_TIMEOUT
@@ -291,21 +285,23 @@ class DoorbellRecorder:
                     err,
                 )
             return None
-        return _Snapshot(image.content, image.content_type, dt_util.utcnow())
+        return Snapshot(image.content, image.content_type, dt_util.utcnow())
 
-    async def _async_record_stream(self, run: _Run, start: datetime) -> bool:
+    async def _async_record_stream(self, run: Run, start: datetime) -> bool:
         """Record video; False when it failed and snapshots should follow."""
         root = self.clips.root
-        prefix = _staging_prefix(self.doorbell_id)
+        prefix = staging_prefix(self.doorbell_id)
         folder = await self.hass.async_add_executor_job(
-            _prepare_staging, root / STAGING_FOLDER, prefix
+            prepare_staging, root / STAGING_FOLDER, prefix
         )
         # Stream recording only writes inside allowlisted folders. Only this
         # folder is added, and only files in progress ever sit in it: a
         # finished recording is copied into the library (outside the
         # allowlist) and deleted here, so nothing the household keeps becomes
         # reachable through other integrations' file access.
-        self.hass.config.allowlist_external_dirs.add(str(folder))
+        if self._allowlisted is None:
+            self._allowlisted = str(folder)
+            self.hass.config.allowlist_external_dirs.add(self._allowlisted)
         staging = folder / f"{prefix}{uuid4().hex}.mp4"
         try:
             try:
@@ -329,13 +325,13 @@ class DoorbellRecorder:
                 self._log_stream_failure(str(err))
                 return False
             end = dt_util.utcnow()
-            if not await self.hass.async_add_executor_job(_file_size, staging):
+            if not await self.hass.async_add_executor_job(file_size, staging):
                 self._log_stream_failure("it produced no video")
                 return False
             await self._async_store(run, start, max(start, end), MP4, staging)
             return True
         finally:
-            await self.hass.async_add_executor_job(_unlink, staging)
+            await self.hass.async_add_executor_job(unlink, staging)
 
     def _log_stream_failure(self, why: str) -> None:
         LOGGER.warning(
@@ -346,7 +342,7 @@ class DoorbellRecorder:
         )
 
     async def _async_burst(
-        self, run: _Run, first: _Snapshot | None, started: float
+        self, run: Run, first: Snapshot | None, started: float
     ) -> None:
         """A snapshot every SNAPSHOT_INTERVAL for record_seconds.
 
@@ -369,7 +365,7 @@ class DoorbellRecorder:
                 snapshot = await self._async_snapshot(run)
             if snapshot is None:
                 continue
-            if not _is_jpeg(snapshot.content_type):
+            if not is_jpeg(snapshot.content_type):
                 if not run.not_jpeg_logged:
                     run.not_jpeg_logged = True
                     LOGGER.warning(
@@ -383,7 +379,7 @@ class DoorbellRecorder:
 
     async def _async_store(
         self,
-        run: _Run,
+        run: Run,
         start: datetime,
         end: datetime,
         content_type: str,
@@ -411,67 +407,14 @@ class DoorbellRecorder:
                 self.doorbell_name,
                 self.clips.root,
             )
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                disk_full_issue_id(self.entry_id),
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="disk_full",
-                translation_placeholders={
-                    "doorbell": self.doorbell_name,
-                    "path": str(self.clips.root),
-                },
+            raise_disk_full(
+                self.hass, self.entry_id, self.doorbell_name, self.clips.root
             )
-            raise _Stop("disk_full") from err
+            raise Stop("disk_full") from err
         except ClipStorageError as err:
             LOGGER.error(
                 "Cannot store the recording of %s: %s", self.doorbell_name, err
             )
-            raise _Stop("storage_error") from err
+            raise Stop("storage_error") from err
         run.clips.append(clip)
-        ir.async_delete_issue(self.hass, DOMAIN, disk_full_issue_id(self.entry_id))
-
-
-def _is_jpeg(content_type: str) -> bool:
-    return content_type.split(";", maxsplit=1)[0].strip().lower() in _JPEG_TYPES
-
-
-def _staging_prefix(doorbell_id: str) -> str:
-    """The start of the doorbell's staging file names; never a path."""
-    if not _SAFE_ID.match(doorbell_id):
-        doorbell_id = (
-            "doorbell_" + hashlib.sha256(doorbell_id.encode()).hexdigest()[:16]
-        )
-    return doorbell_id + "-"
-
-
-def _prepare_staging(folder: Path, prefix: str) -> Path:
-    """Create the staging folder and drop this doorbell's leftovers from it.
-
-    A doorbell records once at a time, so any file of its own found here
-    belongs to a recording that a crash or restart interrupted.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    for leftover in folder.iterdir():
-        name = leftover.name
-        # Only exactly "<prefix><uuid>.mp4": doorbell "a" must not take
-        # doorbell "a-b"'s recording for its own.
-        if name.startswith(prefix) and _STAGED.match(name[len(prefix) :]):
-            _unlink(leftover)
-    # Stream recording compares resolved paths with the allowlist.
-    return folder.resolve()
-
-
-def _file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _unlink(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as err:
-        LOGGER.warning("Could not delete the recording file %s: %s", path, err)
+        clear_disk_full(self.hass, self.entry_id)

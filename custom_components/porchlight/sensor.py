@@ -14,7 +14,8 @@ from homeassistant.components.sensor import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import PorchlightCoordinator, request_summary
+from .coordinator import PorchlightCoordinator
+from .coordinator_state import request_summary
 from .data import PorchlightConfigEntry
 from .doorbell import Doorbell
 from .entity import DoorbellEntity, PorchlightEntity

@@ -14,7 +14,7 @@ from .const import DOMAIN
 from .coordinator import PorchlightCoordinator
 from .data import PorchlightConfigEntry
 from .entity import PorchlightEntity
-from .ledger import KIND_OPT_IN, KIND_OPT_OUT
+from .ledger_chain import KIND_OPT_IN, KIND_OPT_OUT
 
 PARALLEL_UPDATES = 1
 

@@ -21,11 +21,8 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
-from .ledger import (
-    KIND_AGENCY_KEYS_ACCEPTED,
-    KIND_AGENCY_KEYS_PINNED,
-    ConsentLedger,
-)
+from .ledger import ConsentLedger
+from .ledger_chain import KIND_AGENCY_KEYS_ACCEPTED, KIND_AGENCY_KEYS_PINNED
 from .models import OUT_OF_POLICY, VideoRequest
 from .sealing import fingerprint
 from .vetting import (

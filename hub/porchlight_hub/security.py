@@ -21,8 +21,15 @@ def hash_secret(secret: str) -> str:
 
 
 def new_token() -> str:
-    """A home token or an agency key: 32 random bytes, URL-safe."""
-    return secrets.token_urlsafe(32)
+    """A home token or an agency key: 32 random bytes, URL-safe.
+
+    Never one starting with ``-``: keys are given on command lines
+    (``porchlight-agency … --key KEY``), where argparse would take such a key
+    for an option. One in 64 is drawn again, which costs no real entropy.
+    """
+    while (token := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return token
 
 
 def new_pairing_code() -> str:
