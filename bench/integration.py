@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import socket
 import statistics
 import sys
 import tempfile
@@ -50,6 +51,7 @@ from homeassistant.core import Event, EventStateChangedData, HomeAssistant, call
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import frame
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
     async_test_home_assistant,
 )
@@ -141,6 +143,13 @@ async def hub_running(tmp: Path) -> AsyncIterator[Hub]:
         yield Hub(f"http://127.0.0.1:{port}", runner.app[HUB].engine)
 
 
+def free_port() -> int:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextlib.asynccontextmanager
 async def home_assistant(config_dir: Path) -> AsyncIterator[HomeAssistant]:
     """A test Home Assistant with custom integrations enabled; stopped after.
@@ -166,6 +175,10 @@ async def home_assistant(config_dir: Path) -> AsyncIterator[HomeAssistant]:
         frame.async_setup(hass)
         # What the harness's enable_custom_integrations fixture does.
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
+        # The panel needs http; on a port of its own, not 8123, so the bench
+        # runs beside a Home Assistant (or a test) that has that one.
+        http = {"server_host": "127.0.0.1", "server_port": free_port()}
+        await async_setup_component(hass, "http", {"http": http})
         try:
             yield hass
         finally:
