@@ -12,19 +12,17 @@ from aiohttp import web
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from . import (
-    api_agency,
-    api_alerts,
-    api_home,
-    api_intake,
-    api_public,
-    api_requests,
-    api_shares,
-    api_stream,
-    api_transparency,
-    db,
-)
+from . import db
 from .advertise import Advertiser
+from .api import agency as api_agency
+from .api import alerts as api_alerts
+from .api import home as api_home
+from .api import intake as api_intake
+from .api import public as api_public
+from .api import requests as api_requests
+from .api import shares as api_shares
+from .api import stream as api_stream
+from .api import transparency as api_transparency
 from .broker import Broker
 from .clock import Clock, SystemClock
 from .context import HUB, Hub

@@ -15,8 +15,8 @@ from aiohttp import web
 from sqlalchemy import select
 
 from . import db
-from .api_agency import end_request
-from .api_shares import LIVE, delete_share
+from .api.agency import end_request
+from .api.shares import LIVE, delete_share
 from .clock import to_ts
 from .context import HUB, Hub
 from .media import clean_tmp, remove_share_files

@@ -241,7 +241,7 @@ def test_error_responses_use_the_error_shape() -> None:
 def test_every_error_code_the_hub_raises_is_listed() -> None:
     """A code added in the source must reach the document's list of codes."""
     package = SPEC_PATH.parent / "porchlight_hub"
-    source = "\n".join(p.read_text(encoding="utf-8") for p in package.glob("*.py"))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in package.rglob("*.py"))
     raised = set(re.findall(r'ApiError\(\s*\d{3},\s*"([a-z0-9_]+)"', source))
     raised |= {"rule_violation", "http_error", *errors._HTTP_CODES.values()}
     assert {"unsealed_clip", "bad_signature", "location_locked"} <= raised

@@ -15,16 +15,16 @@ from aiohttp import web
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from . import db, signing
-from .auth import require_agency
-from .clock import to_ts
-from .context import hub_of
-from .errors import ApiError, json_response
-from .homes_nearby import homes_within
-from .rules import check_agency_kind, check_case_limit, parse_request
-from .security import new_id
-from .validation import read_json
-from .views import request_for_agency, request_for_home
+from .. import db, signing
+from ..auth import require_agency
+from ..clock import to_ts
+from ..context import hub_of
+from ..errors import ApiError, json_response
+from ..homes_nearby import homes_within
+from ..rules import check_agency_kind, check_case_limit, parse_request
+from ..security import new_id
+from ..validation import read_json
+from ..views import request_for_agency, request_for_home
 
 routes = web.RouteTableDef()
 

@@ -14,11 +14,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Integer, func, select
 
-from . import db
-from .clock import iso, to_ts
-from .context import Hub, hub_of
-from .errors import json_response
-from .views import k_anon
+from .. import db
+from ..clock import iso, to_ts
+from ..context import Hub, hub_of
+from ..errors import json_response
+from ..views import k_anon
 
 routes = web.RouteTableDef()
 
