@@ -127,6 +127,7 @@ async def end_request(hub: Hub, request_id: str, status: str) -> dict[str, Any]:
             (await conn.execute(select(r).where(r.c.id == request_id))).mappings().one()
         )
     if changed.rowcount == 1:
+        hub.requests_changed()
         for delivery in rows:
             hub.broker.publish(
                 delivery["home_id"], "request.updated", request_for_home(delivery)

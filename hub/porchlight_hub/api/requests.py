@@ -335,4 +335,6 @@ async def decide(request: web.Request) -> web.Response:
         )
         if claimed.rowcount != 1:
             raise ApiError(409, "already_decided", "This request was already decided.")
+    if decision == "share":
+        hub.requests_changed()
     return web.Response(text=text, content_type="application/json")
