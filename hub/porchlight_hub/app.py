@@ -157,6 +157,15 @@ async def run_until_signalled(
                 loop.remove_signal_handler(sig)
 
 
+def public_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches the hub."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - comparing, not binding
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @contextlib.asynccontextmanager
 async def announced(settings: Settings, hub_id: str, port: int) -> AsyncIterator[None]:
     """Advertise the hub over zeroconf (if enabled) and say where it serves.
@@ -174,6 +183,8 @@ async def announced(settings: Settings, hub_id: str, port: int) -> AsyncIterator
     _LOGGER.info(
         "Porchlight hub %s serving on http://%s:%s", hub_id, settings.host, port
     )
+    base = public_url(settings.host, port)
+    print(f"Agency portal: {base}/agency/  (public page: {base}/)", flush=True)
     print(f"Porchlight hub serving on http://{settings.host}:{port}", flush=True)
     try:
         yield

@@ -79,8 +79,8 @@ def describe(start: DemoStart) -> list[str]:
         f"Agency API key for {AGENCY_NAME} (new each start): {start.agency_key}",
         f"Demo pairing code for {DEMO_HOME_NAME} (new each start):"
         f" {start.pairing_code}",
-        f"Private identity of {AGENCY_NAME} (opens its sealed clips with"
-        f" `age -d -i`): {start.identity_path}",
+        f"Private identity of {AGENCY_NAME} (import it in the agency portal;"
+        f" `age -d -i` opens its sealed clips with it): {start.identity_path}",
     ]
 
 

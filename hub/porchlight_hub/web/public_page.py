@@ -33,6 +33,14 @@ _ENV = Environment(
 )
 
 
+def isolate(text: str) -> str:
+    """Wrap text in FSI…PDI: a ``<bdi>`` for places that take only text (options)."""
+    return f"\u2068{text}\u2069"
+
+
+_ENV.filters["isolate"] = isolate
+
+
 def _link(q: LogQuery, page: int) -> str:
     """The page's own URL for another page of the same filter."""
     params: dict[str, Any] = {"page": page}
