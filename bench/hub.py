@@ -43,7 +43,7 @@ from sqlalchemy import insert
 
 from porchlight_hub import admin, agecrypt, db, signing
 from porchlight_hub.agency_keys import AgencyIdentity
-from porchlight_hub.api_intake import check_signature
+from porchlight_hub.api.intake import check_signature
 from porchlight_hub.app import open_database, running_hub
 from porchlight_hub.geo import METRES_PER_DEGREE_LAT, coarsen, distance_m
 from porchlight_hub.security import hash_secret, new_id, new_token

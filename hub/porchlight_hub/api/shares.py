@@ -7,14 +7,14 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import func, select, update
 
-from . import db
-from .auth import require_home
-from .clock import to_ts
-from .context import Hub, hub_of
-from .errors import ApiError, json_response, not_found
-from .media import receive_clip, remove_share_files
-from .settings import SEALED_CONTENT_TYPE
-from .views import share_for_home
+from .. import db
+from ..auth import require_home
+from ..clock import to_ts
+from ..context import Hub, hub_of
+from ..errors import ApiError, json_response, not_found
+from ..media import receive_clip, remove_share_files
+from ..settings import SEALED_CONTENT_TYPE
+from ..views import share_for_home
 
 routes = web.RouteTableDef()
 

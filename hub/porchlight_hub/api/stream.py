@@ -8,9 +8,9 @@ import weakref
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from .auth import require_home
-from .broker import Subscriber
-from .context import Hub, hub_of
+from ..auth import require_home
+from ..broker import Subscriber
+from ..context import Hub, hub_of
 
 routes = web.RouteTableDef()
 

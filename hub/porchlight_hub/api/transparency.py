@@ -14,11 +14,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Integer, func, select
 
-from . import db
-from .clock import iso, to_ts
-from .context import Hub, hub_of
-from .errors import json_response
-from .views import k_anon
+from .. import db
+from ..clock import iso, to_ts
+from ..context import Hub, hub_of
+from ..errors import json_response
+from ..views import k_anon
 
 routes = web.RouteTableDef()
 
@@ -137,10 +137,8 @@ async def raw_counts(hub: Hub) -> dict[str, dict[str, Any]]:
         return await _raw_counts(conn)
 
 
-@routes.get("/api/v1/transparency")
-async def transparency(request: web.Request) -> web.Response:
-    """Aggregate, per-agency accountability figures; no home is identifiable."""
-    hub = hub_of(request)
+async def report(hub: Hub) -> dict[str, Any]:
+    """The report as published: by the JSON route and on the public page."""
     now = to_ts(hub.clock.now())
     this_week = week_index(now)
     async with hub.engine.connect() as conn:
@@ -169,13 +167,17 @@ async def transparency(request: web.Request) -> web.Response:
     totals = {
         key: sum(raw[key] for raw in per.values()) for key in (*EXACT, *FROM_HOMES)
     }
-    return json_response(
-        {
-            "hub_id": hub.hub_id,
-            "name": hub.settings.name,
-            "generated_at": iso(now),
-            "policy": hub.settings.policy.as_report(),
-            "totals": _publish(totals),
-            "agencies": agencies,
-        }
-    )
+    return {
+        "hub_id": hub.hub_id,
+        "name": hub.settings.name,
+        "generated_at": iso(now),
+        "policy": hub.settings.policy.as_report(),
+        "totals": _publish(totals),
+        "agencies": agencies,
+    }
+
+
+@routes.get("/api/v1/transparency")
+async def transparency(request: web.Request) -> web.Response:
+    """Aggregate, per-agency accountability figures; no home is identifiable."""
+    return json_response(await report(hub_of(request)))

@@ -12,16 +12,16 @@ from aiohttp import web
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import db
-from .auth import require_home
-from .clock import iso, to_ts
-from .context import Hub, hub_of
-from .errors import ApiError, dumps, json_response, not_found
-from .rules import check_retention
-from .security import new_id
-from .settings import CLIP_CONTENT_TYPES, INNER_CONTENT_TYPES, SEALED_CONTENT_TYPE
-from .validation import Fields, query_number, read_json
-from .views import home_request_query, request_for_home
+from .. import db
+from ..auth import require_home
+from ..clock import iso, to_ts
+from ..context import Hub, hub_of
+from ..errors import ApiError, dumps, json_response, not_found
+from ..rules import check_retention
+from ..security import new_id
+from ..settings import CLIP_CONTENT_TYPES, INNER_CONTENT_TYPES, SEALED_CONTENT_TYPE
+from ..validation import Fields, query_number, read_json
+from ..views import home_request_query, request_for_home
 
 routes = web.RouteTableDef()
 
@@ -335,4 +335,6 @@ async def decide(request: web.Request) -> web.Response:
         )
         if claimed.rowcount != 1:
             raise ApiError(409, "already_decided", "This request was already decided.")
+    if decision == "share":
+        hub.requests_changed()
     return web.Response(text=text, content_type="application/json")

@@ -7,13 +7,13 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select, update
 
-from . import __version__, db
-from .api_home import check_move
-from .clock import to_ts
-from .context import hub_of
-from .errors import ApiError, json_response
-from .security import hash_secret, new_token, normalise_code
-from .validation import Fields, read_json
+from .. import __version__, db
+from ..clock import to_ts
+from ..context import hub_of
+from ..errors import ApiError, json_response
+from ..security import hash_secret, new_token, normalise_code
+from ..validation import Fields, read_json
+from .home import check_move
 
 routes = web.RouteTableDef()
 

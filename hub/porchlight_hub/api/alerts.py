@@ -9,17 +9,17 @@ from sqlalchemy import and_, case, func, insert, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from . import db
-from .auth import require_home
-from .clock import to_ts
-from .context import Hub, hub_of
-from .errors import ApiError, json_response, not_found
-from .geo import bounding_box, coarsen, distance_m
-from .homes_nearby import homes_within
-from .security import new_id
-from .settings import HOME_ALERT_CATEGORIES
-from .validation import Fields, query_number, query_time, read_json
-from .views import alert_view, comment_view
+from .. import db
+from ..auth import require_home
+from ..clock import to_ts
+from ..context import Hub, hub_of
+from ..errors import ApiError, json_response, not_found
+from ..geo import bounding_box, coarsen, distance_m
+from ..homes_nearby import homes_within
+from ..security import new_id
+from ..settings import HOME_ALERT_CATEGORIES
+from ..validation import Fields, query_number, query_time, read_json
+from ..views import alert_view, comment_view
 
 routes = web.RouteTableDef()
 

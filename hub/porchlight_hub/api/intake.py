@@ -8,23 +8,30 @@ can invent or replay a request. Homes get the signature and check it again.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import db, signing
-from .auth import require_agency
-from .clock import to_ts
-from .context import hub_of
-from .errors import ApiError, json_response
-from .homes_nearby import homes_within
-from .rules import check_agency_kind, check_case_limit, parse_request
-from .security import new_id
-from .validation import read_json
-from .views import request_for_agency, request_for_home
+from .. import db, signing
+from ..auth import require_agency
+from ..clock import to_ts
+from ..context import hub_of
+from ..errors import ApiError, json_response
+from ..homes_nearby import homes_within
+from ..rules import (
+    RequestDraft,
+    check_agency_kind,
+    check_case_limit,
+    parse_request,
+)
+from ..security import new_id
+from ..settings import Policy
+from ..validation import read_json
+from ..views import request_for_agency, request_for_home
 
 routes = web.RouteTableDef()
 
@@ -74,6 +81,31 @@ def check_signature(body: dict[str, Any], agency: dict[str, Any]) -> str:
     return nonce
 
 
+def check_draft(
+    body: dict[str, Any], agency: dict[str, Any], now: datetime, policy: Policy
+) -> RequestDraft:
+    """Everything about a request but its signature and the case count.
+
+    ``POST /agency/requests/check`` runs exactly this, so the portal's
+    messages as the agency types are the hub's own, in the same order.
+    """
+    check_keys(agency)
+    draft = parse_request(body, now, policy)
+    check_agency_kind(agency["kind"], policy)
+    return draft
+
+
+async def case_count(conn: AsyncConnection, agency_id: str, case_number: str) -> int:
+    """How many requests the agency already made for this case."""
+    r = db.requests
+    found = await conn.execute(
+        select(func.count()).where(
+            r.c.agency_id == agency_id, r.c.case_number == case_number
+        )
+    )
+    return int(found.scalar_one())
+
+
 def _replayed() -> ApiError:
     return ApiError(
         422,
@@ -87,13 +119,11 @@ def _replayed() -> ApiError:
 async def create_request(request: web.Request) -> web.Response:
     """Check fields, rules and signature, then deliver to the circle."""
     agency = await require_agency(request)
-    check_keys(agency)
     hub = hub_of(request)
     policy = hub.settings.policy
     now_dt = hub.clock.now()
     body = await read_json(request)
-    draft = parse_request(body, now_dt, policy)
-    check_agency_kind(agency["kind"], policy)
+    draft = check_draft(body, agency, now_dt, policy)
     nonce = check_signature(body, agency)
     now = to_ts(now_dt)
     r = db.requests
@@ -105,15 +135,9 @@ async def create_request(request: web.Request) -> web.Response:
             )
             if used.first() is not None:
                 raise _replayed()
-            existing = (
-                await conn.execute(
-                    select(func.count()).where(
-                        r.c.agency_id == agency["id"],
-                        r.c.case_number == draft.case_number,
-                    )
-                )
-            ).scalar_one()
-            check_case_limit(existing, policy)
+            check_case_limit(
+                await case_count(conn, agency["id"], draft.case_number), policy
+            )
             targets = await homes_within(
                 conn,
                 draft.latitude,
@@ -169,6 +193,7 @@ async def create_request(request: web.Request) -> web.Response:
     except IntegrityError:
         # The same nonce raced in twice: the unique index let one through.
         raise _replayed() from None
+    hub.requests_changed()
     base = {
         **row,
         "agency_name": agency["name"],

@@ -7,20 +7,20 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import func, insert, select, update
 
-from . import db
-from .api_alerts import broadcast_alert, parse_alert
-from .auth import require_agency
-from .clock import iso, to_ts
-from .context import Hub, hub_of
-from .errors import ApiError, json_response, not_found
-from .security import new_id
-from .validation import Fields, read_json
-from .views import (
+from .. import db
+from ..auth import require_agency
+from ..clock import iso, to_ts
+from ..context import Hub, hub_of
+from ..errors import ApiError, json_response, not_found
+from ..security import new_id
+from ..validation import Fields, read_json
+from ..views import (
     home_request_query,
     neighbour,
     request_for_agency,
     request_for_home,
 )
+from .alerts import broadcast_alert, parse_alert
 
 routes = web.RouteTableDef()
 
@@ -127,6 +127,7 @@ async def end_request(hub: Hub, request_id: str, status: str) -> dict[str, Any]:
             (await conn.execute(select(r).where(r.c.id == request_id))).mappings().one()
         )
     if changed.rowcount == 1:
+        hub.requests_changed()
         for delivery in rows:
             hub.broker.publish(
                 delivery["home_id"], "request.updated", request_for_home(delivery)

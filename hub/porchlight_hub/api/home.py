@@ -7,13 +7,13 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select, update
 
-from . import db
-from .auth import require_home
-from .clock import iso
-from .context import Hub, hub_of
-from .errors import ApiError, json_response
-from .geo import distance_m
-from .validation import Fields, read_json
+from .. import db
+from ..auth import require_home
+from ..clock import iso
+from ..context import Hub, hub_of
+from ..errors import ApiError, json_response
+from ..geo import distance_m
+from ..validation import Fields, read_json
 
 routes = web.RouteTableDef()
 
