@@ -55,6 +55,15 @@ export class AreaMap {
     this.handle.on("drag dragend", () => this.resizeTo(this.handle.getLatLng()));
     this.map.on("click", (e: L.LeafletMouseEvent) => this.moveTo(e.latlng));
     this.map.fitBounds(this.circle.getBounds(), { padding: [24, 24] });
+    this.reflect();
+  }
+
+  /** The circle as data attributes of the map's element: what a test or a reader sees. */
+  private reflect(): void {
+    const el = this.map.getContainer();
+    el.dataset.latitude = String(this.area.latitude);
+    el.dataset.longitude = String(this.area.longitude);
+    el.dataset.radiusM = String(this.area.radius_m);
   }
 
   private drawCells(cells: DensityCell[], cellM: number): void {
@@ -93,6 +102,7 @@ export class AreaMap {
     this.circle.setRadius(this.area.radius_m);
     this.centre.setLatLng(here);
     this.handle.setLatLng(eastOf(here.lat, here.lng, this.area.radius_m));
+    this.reflect();
     if (notify) this.options.onChange({ ...this.area });
   }
 

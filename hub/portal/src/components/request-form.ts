@@ -9,6 +9,7 @@ import {
   clampRadius,
   dateToLocal,
   fieldOf,
+  formatTime,
   localToUtc,
   type FieldName,
 } from "../form.js";
@@ -190,14 +191,14 @@ export class RequestForm extends LightElement {
               <input id="contact" .value=${this.contact} @input=${this.input((v) => (this.contact = v))} aria-invalid=${invalid("contact")} />
               ${this.messageFor("contact")}
             </div>
-            <div class="field">
+            <div class="field wide">
               <label for="window_start">Window start (your time)</label>
-              <input id="window_start" type="datetime-local" .value=${this.start} @input=${this.input((v) => (this.start = v))} aria-invalid=${invalid("window_start")} />
+              <input id="window_start" type="datetime-local" step="1" .value=${this.start} @input=${this.input((v) => (this.start = v))} aria-invalid=${invalid("window_start")} />
               ${this.messageFor("window_start")}
             </div>
-            <div class="field">
+            <div class="field wide">
               <label for="window_end">Window end (your time)</label>
-              <input id="window_end" type="datetime-local" .value=${this.end} @input=${this.input((v) => (this.end = v))} aria-invalid=${invalid("window_end")} />
+              <input id="window_end" type="datetime-local" step="1" .value=${this.end} @input=${this.input((v) => (this.end = v))} aria-invalid=${invalid("window_end")} />
               ${this.messageFor("window_end")}
             </div>
           </div>
@@ -211,7 +212,7 @@ export class RequestForm extends LightElement {
         ${this.sent
           ? html`<div class="sent" role="status" data-sent=${this.sent.id}>
               <p><strong>Sent.</strong> Homes reached: <span data-homes-reached>${String(this.sent.homes_reached)}</span></p>
-              <p class="hint">Case <span class="mono">${this.sent.case_number}</span>; it expires ${this.sent.expires_at ?? ""}.</p>
+              <p class="hint">Case <span class="mono">${this.sent.case_number}</span>; it expires ${formatTime(this.sent.expires_at)}.</p>
             </div>`
           : nothing}
       </section>

@@ -50,9 +50,10 @@ export function drawPlain(el: HTMLElement, c: Circle): void {
   const r = 70;
   const svg = svgEl("svg", { viewBox: `0 0 ${size} ${size}`, class: "area-map-plain", role: "img", "aria-label": label(c) });
   const step = r / 2;
-  for (let x = (size / 2) % step; x < size; x += step) {
-    svg.append(svgEl("line", { x1: x, y1: 0, x2: x, y2: size, class: "grid" }));
-    svg.append(svgEl("line", { x1: 0, y1: x, x2: size, y2: x, class: "grid" }));
+  // The grid runs past the view box: a wide or tall box shows grid to its edges.
+  for (let x = (size / 2) % step - 3 * size; x < 4 * size; x += step) {
+    svg.append(svgEl("line", { x1: x, y1: -3 * size, x2: x, y2: 4 * size, class: "grid" }));
+    svg.append(svgEl("line", { x1: -3 * size, y1: x, x2: 4 * size, y2: x, class: "grid" }));
   }
   svg.append(svgEl("circle", { cx: size / 2, cy: size / 2, r, class: "area" }));
   svg.append(svgEl("circle", { cx: size / 2, cy: size / 2, r: 2.5, class: "centre" }));

@@ -1,0 +1,299 @@
+"""The agency portal and the public page in real Chromium, a real hub, a real home.
+
+What an agency does, in the browser the hub serves it (``/agency/``): sign in
+with its API key, import its identity file, draw the circle around a home,
+meet the hub's §2.3 message for a 13-hour window, fix it and send the signed
+request; the home (a real Home Assistant with the demo doorbell) shares one
+clip; the portal shows the share, downloads and decrypts the clip to the
+home's exact bytes, and the home's ledger records the access; a second
+request is withdrawn; after signing out the portal's calls answer 401. The
+public page (``GET /``) then lists both requests and no case number.
+
+tests/browser/portal_e2e.mjs drives the browser and asks this test for what
+only the home can do (share a clip) and check (its ledger); the test asserts
+on its report and asks the hub itself. Screenshots land in the test's folder;
+with PORCHLIGHT_PORTAL_SCREENSHOTS=DIR they are copied there too (the
+README's: ``=docs/screenshots``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import aiohttp
+import pytest
+
+from ..processes import (
+    REPO,
+    HomeAssistant,
+    HubProcess,
+    Newcomer,
+    demo_home,
+    develop_config,
+    free_port,
+    home_assistant,
+    hub_process,
+    pair_and_adopt,
+    ring,
+    wait_for,
+)
+from ..processes_agency import Agency, agency_add, agency_shares
+from ..processes_browser import browser_tools, run_script
+
+pytestmark = pytest.mark.timeout(600)
+
+SCRIPT: Final = REPO / "tests" / "browser" / "portal_e2e.mjs"
+SCRIPT_TIMEOUT: Final = 300.0  # every wait inside the script is bounded too
+SCREENSHOTS_ENV: Final = "PORCHLIGHT_PORTAL_SCREENSHOTS"
+DESKTOP: Final = (1280, 800)
+PHONE: Final = (390, 844)
+SHOTS: Final = {
+    "portal-sign-in.png": DESKTOP,
+    "portal-request.png": DESKTOP,
+    "portal-shares.png": DESKTOP,
+    "portal-phone-request.png": PHONE,
+    "portal-phone-requests.png": PHONE,
+    "public-desktop.png": DESKTOP,
+    "public-phone.png": PHONE,
+}
+CASES: Final = ("2026-0201", "2026-0202")
+RULE_MESSAGE: Final = "the window must last between 15 minutes and 12 hours"
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """A PNG's width and height, from its header."""
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    width, height = struct.unpack(">II", head[16:24])
+    return width, height
+
+
+async def recorded_clips(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Every clip in the home's library (``porchlight.list_clips``)."""
+    listed = await hass.ws(
+        {
+            "type": "call_service",
+            "domain": "porchlight",
+            "service": "list_clips",
+            "service_data": {},
+            "return_response": True,
+        }
+    )
+    clips: list[dict[str, Any]] = listed["response"]["clips"]
+    return clips
+
+
+async def record_a_clip(hass: HomeAssistant, newcomer: Newcomer) -> None:
+    """Ring until the home's library holds a clip (at most three rings)."""
+
+    async def some() -> bool:
+        return bool(await recorded_clips(hass))
+
+    for _ in range(3):
+        await ring(hass, newcomer)
+        try:
+            await wait_for(some, within=10)
+        except AssertionError:
+            continue
+        return
+    raise AssertionError("no clip after three rings")
+
+
+@dataclass(slots=True)
+class Neighbourhood:
+    """The hub, the home and the agency; answers the browser script's asks."""
+
+    hass: HomeAssistant
+    hub: HubProcess
+    agency: Agency
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    async def answer(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Do what the script asks, checking as we go; raise if it is wrong."""
+        match message["ask"]:
+            case "share_one_clip":
+                return await self.share_one_clip(message["request_id"])
+            case "accessed":
+                await wait_for(self.accessed, within=30)
+                return {}
+        raise AssertionError(f"unknown ask {message}")
+
+    async def share_one_clip(self, request_id: str) -> dict[str, Any]:
+        """The household shares one clip of the request; the hub has its bytes."""
+
+        async def offered() -> list[dict[str, Any]]:
+            payload = await self.hass.ws({"type": "porchlight/requests"})
+            found = [r for r in payload["requests"] if r["id"] == request_id]
+            return list(found[0]["clips"]) if found and found[0]["clips"] else []
+
+        clips = await wait_for(offered, within=60)
+        library = {c["clip_id"]: c for c in await recorded_clips(self.hass)}
+        chosen = clips[0]["id"]
+        await self.hass.ws(
+            {
+                "type": "call_service",
+                "domain": "porchlight",
+                "service": "share_clips",
+                "service_data": {"request_id": request_id, "clip_ids": [chosen]},
+            }
+        )
+
+        async def uploaded() -> Any:
+            listing = await agency_shares(self.agency, request_id)
+            shares = listing["shares"]
+            ready = shares and all(c["available"] for c in shares[0]["clips"])
+            return listing if ready else None
+
+        listing = await wait_for(uploaded, within=60)
+        (share,) = listing["shares"]
+        (clip,) = share["clips"]
+        assert clip["plaintext_sha256"] == library[chosen]["sha256"]
+        self.shared = {
+            "request_id": request_id,
+            "share_id": share["share_id"],
+            "hub_clip_id": clip["id"],
+            "sha256": library[chosen]["sha256"],
+            "neighbour": share["neighbour"],
+        }
+        return self.shared
+
+    async def ledger_kinds(self) -> set[str]:
+        ledger = await self.hass.ws({"type": "porchlight/ledger"})
+        return {e["kind"] for e in ledger["entries"]}
+
+    async def accessed(self) -> bool:
+        return "share_accessed" in await self.ledger_kinds()
+
+
+def check_report(report: dict[str, Any], home: Neighbourhood, shots: Path) -> None:
+    """What the browser saw."""
+    assert report["page_errors"] == []
+    assert report["csp_violations"] == []
+    signed_in = report["signed_in"]
+    assert signed_in["agency"] == home.agency.name
+    assert signed_in["key_input_after"] == ""
+    assert signed_in["key_in_page"] is False
+    assert signed_in["key_in_storage"] is False
+    assert report["csrf_without_header"] == {"status": 403, "error": "csrf"}
+    assert report["keys"]["status"] == "ready"
+    assert report["keys"]["stored_extractable"] == [False, False]
+    assert report["wrong_identity"].startswith(
+        "This identity file is not this agency's"
+    )
+    circle = report["circle"]
+    assert 144 <= circle["radius_m"] <= 642
+    assert circle["distance_to_home_m"] < 30, circle
+    assert RULE_MESSAGE in report["rule_message"]
+    assert report["rule_message"].startswith("Rule window_length:")
+    first = report["first"]
+    assert first["homes_reached"] == "<5"
+    assert report["share"]["neighbour"] == home.shared["neighbour"]
+    assert report["share"]["expires"], "the share shows its expiry"
+    assert report["opened"]["sha256"] == home.shared["sha256"]
+    assert report["opened"]["blob_sha256"] == home.shared["sha256"]
+    assert report["opened"]["shown"] in ("img", "video")
+    assert report["second"]["status_after"] == "withdrawn"
+    assert report["hostile"]["pwned"] is None
+    assert report["hostile"]["text_shown"] is True
+    assert report["overflow"]["phone_request"] <= PHONE[0]
+    assert report["overflow"]["phone_requests"] <= PHONE[0]
+    assert report["overflow"]["public_phone"] <= PHONE[0]
+    after = report["after_sign_out"]
+    assert after["sign_in_shown"] is True
+    assert after["statuses"] == {
+        "GET /api/v1/agency/session": 401,
+        "GET /api/v1/agency/requests": 401,
+        "GET /api/v1/agency/portal": 401,
+        f"GET /api/v1/agency/requests/{first['id']}/shares": 401,
+        f"GET /api/v1/agency/clips/{home.shared['hub_clip_id']}": 401,
+    }
+    public = report["public"]
+    assert public["maps"] >= 2
+    assert public["maps_drawn"] >= 2
+    for name, size in SHOTS.items():
+        assert str(shots / name) in report["screenshots"], name
+        assert png_size(shots / name)[0] == size[0], name
+
+
+async def check_hub(report: dict[str, Any], home: Neighbourhood) -> None:
+    """The hub afterwards: the agency's requests, and the public faces."""
+    first, second = report["first"]["id"], report["second"]["id"]
+    async with aiohttp.ClientSession() as session:
+        headers = home.agency.headers
+        async with session.get(
+            f"{home.hub.url}/api/v1/agency/requests", headers=headers
+        ) as resp:
+            mine = {r["id"]: r for r in (await resp.json())["requests"]}
+        assert mine[first]["status"] == "open"
+        assert mine[first]["case_number"] == CASES[0]
+        assert mine[second]["status"] == "withdrawn"
+        assert mine[second]["case_number"] == CASES[1]
+        async with session.get(f"{home.hub.url}/") as resp:
+            assert resp.status == 200
+            assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
+            page = await resp.text()
+        async with session.get(f"{home.hub.url}/api/v1/public/requests") as resp:
+            assert resp.status == 200
+            public_json = await resp.text()
+    listed = {r["id"] for r in json.loads(public_json)["requests"]}
+    assert {first, second} <= listed
+    assert first in page
+    assert second in page
+    for case in CASES:
+        assert case not in page
+        assert case not in public_json
+        assert case not in report["public"]["html"]
+    assert "share_accessed" in await home.ledger_kinds()
+
+
+async def test_the_agency_portal_in_a_real_browser(
+    tmp_path: Path, socket_enabled: None
+) -> None:
+    browser_tools()  # before minutes of set-up
+    port = free_port()
+    config = develop_config(tmp_path / "config", port)
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    centre = demo_home()
+    async with hub_process(tmp_path / "hub") as hub:
+        code = await hub.add_home("Demo home", *centre)
+        async with home_assistant(config, port) as hass:
+            await hass.onboard()
+            await record_a_clip(hass, await pair_and_adopt(hass, hub, code))
+            agency = await agency_add(hub, "Springfield PD")
+            home = Neighbourhood(hass, hub, agency)
+            identity = tmp_path / "springfield.agency-identity"
+            identity.write_text(agency.identity.to_text())
+            stranger = await agency_add(hub, "Shelbyville PD")
+            wrong = tmp_path / "shelbyville.agency-identity"
+            wrong.write_text(stranger.identity.to_text())
+            report = await run_script(
+                SCRIPT,
+                {
+                    "hub_url": hub.url,
+                    "api_key": agency.key,
+                    "identity_file": str(identity),
+                    "wrong_identity_file": str(wrong),
+                    "home": {"latitude": centre[0], "longitude": centre[1]},
+                    "cases": list(CASES),
+                    "time_zone": "Asia/Kolkata",
+                    "screenshots": str(shots),
+                },
+                tmp_path,
+                home.answer,
+                SCRIPT_TIMEOUT,
+            )
+            check_report(report, home, shots)
+            await check_hub(report, home)
+
+    if target := os.environ.get(SCREENSHOTS_ENV):
+        folder = REPO / target  # an absolute DIR stays itself
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in SHOTS:
+            shutil.copy(shots / name, folder / name)
