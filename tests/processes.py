@@ -374,6 +374,21 @@ async def pair_and_adopt(hass: HomeAssistant, hub: HubProcess, code: str) -> New
     return Newcomer(entry_id, await wait_for(ring_entity, within=30))
 
 
+async def recorded_clips(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Every clip in the home's library (``porchlight.list_clips``)."""
+    listed = await hass.ws(
+        {
+            "type": "call_service",
+            "domain": "porchlight",
+            "service": "list_clips",
+            "service_data": {},
+            "return_response": True,
+        }
+    )
+    clips: list[dict[str, Any]] = listed["response"]["clips"]
+    return clips
+
+
 async def ring(hass: HomeAssistant, newcomer: Newcomer) -> None:
     """Press the demo doorbell and wait until its ring event shows."""
     path = f"/api/states/{newcomer.ring_entity}"

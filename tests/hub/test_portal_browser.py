@@ -19,9 +19,6 @@ README's: ``=docs/screenshots``).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -40,19 +37,25 @@ from ..processes import (
     home_assistant,
     hub_process,
     pair_and_adopt,
+    recorded_clips,
     ring,
     wait_for,
 )
 from ..processes_agency import Agency, agency_add, agency_shares
-from ..processes_browser import browser_tools, run_script
+from ..processes_browser import (
+    DESKTOP,
+    PHONE,
+    browser_tools,
+    copy_screenshots,
+    png_size,
+    run_script,
+)
 
 pytestmark = pytest.mark.timeout(600)
 
 SCRIPT: Final = REPO / "tests" / "browser" / "portal_e2e.mjs"
 SCRIPT_TIMEOUT: Final = 300.0  # every wait inside the script is bounded too
 SCREENSHOTS_ENV: Final = "PORCHLIGHT_PORTAL_SCREENSHOTS"
-DESKTOP: Final = (1280, 800)
-PHONE: Final = (390, 844)
 SHOTS: Final = {
     "portal-sign-in.png": DESKTOP,
     "portal-request.png": DESKTOP,
@@ -66,29 +69,6 @@ SHOTS: Final = {
 README_SHOTS: Final = tuple(name for name in SHOTS if name != "portal-sign-in.png")
 CASES: Final = ("2026-0201", "2026-0202")
 RULE_MESSAGE: Final = "the window must last between 15 minutes and 12 hours"
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    """A PNG's width and height, from its header."""
-    head = path.read_bytes()[:24]
-    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
-    width, height = struct.unpack(">II", head[16:24])
-    return width, height
-
-
-async def recorded_clips(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Every clip in the home's library (``porchlight.list_clips``)."""
-    listed = await hass.ws(
-        {
-            "type": "call_service",
-            "domain": "porchlight",
-            "service": "list_clips",
-            "service_data": {},
-            "return_response": True,
-        }
-    )
-    clips: list[dict[str, Any]] = listed["response"]["clips"]
-    return clips
 
 
 async def record_a_clip(hass: HomeAssistant, newcomer: Newcomer) -> None:
@@ -294,8 +274,4 @@ async def test_the_agency_portal_in_a_real_browser(
             check_report(report, home, shots)
             await check_hub(report, home)
 
-    if target := os.environ.get(SCREENSHOTS_ENV):
-        folder = REPO / target  # an absolute DIR stays itself
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in README_SHOTS:
-            shutil.copy(shots / name, folder / name)
+    copy_screenshots(shots, SCREENSHOTS_ENV, README_SHOTS)

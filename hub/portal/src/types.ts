@@ -37,16 +37,9 @@ export interface Area {
   radius_m: number;
 }
 
-export interface AgencyRequest {
+export interface AgencyRequest extends RequestTerms {
   id: string;
   agency_id: string;
-  case_number: string;
-  incident_type: string;
-  description: string;
-  contact: string;
-  window_start: string;
-  window_end: string;
-  area: Area;
   status: string;
   homes_reached: Count;
   shares: Count;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("leaflet/dist/leaflet.css", () => ({}));
 vi.mock("../src/public/public.css", () => ({}));
+vi.mock("../src/theme.css", () => ({}));
 
 const { circleOf, enhanceAll, tilesOf } = await import("../src/public/public-map.js");
 

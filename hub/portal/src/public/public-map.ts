@@ -6,6 +6,7 @@
 // they come near the viewport, so a page of 50 requests stays light. Nothing here
 // reads HTML from the page: the numbers come from data attributes, every label is text.
 import "leaflet/dist/leaflet.css";
+import "../theme.css";
 import "./public.css";
 import L from "leaflet";
 import { baseLayer, usableTiles, type Tiles } from "../map-parts.js";
