@@ -18,13 +18,18 @@ README's: ``=docs/screenshots``).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import struct
+import zlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from ..processes import (
     REPO,
@@ -54,6 +59,9 @@ from ..processes_browser import (
 pytestmark = pytest.mark.timeout(600)
 
 SCRIPT: Final = REPO / "tests" / "browser" / "portal_e2e.mjs"
+TILES_SCRIPT: Final = REPO / "tests" / "browser" / "portal_tiles.mjs"
+HOSTILE_ATTRIBUTION: Final = '<img src=x onerror="window.__pwned=1">© Tiles & Co'
+
 SCRIPT_TIMEOUT: Final = 300.0  # every wait inside the script is bounded too
 SCREENSHOTS_ENV: Final = "PORCHLIGHT_PORTAL_SCREENSHOTS"
 SHOTS: Final = {
@@ -275,3 +283,78 @@ async def test_the_agency_portal_in_a_real_browser(
             await check_hub(report, home)
 
     copy_screenshots(shots, SCREENSHOTS_ENV, README_SHOTS)
+
+
+def tile_png() -> bytes:
+    """A 256 x 256 PNG of one colour: a map tile, as far as Leaflet can tell."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 256, 256, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\xd9\xe6\xc8" * 256 for _ in range(256))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@contextlib.asynccontextmanager
+async def tile_server(served: list[str]) -> AsyncIterator[str]:
+    """A tile server on 127.0.0.1; its URL template. Every tile asked is noted."""
+    png = tile_png()
+
+    async def tile(request: web.Request) -> web.Response:
+        served.append(request.path)
+        return web.Response(body=png, content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/tiles/{z}/{x}/{y}.png", tile)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png"
+    finally:
+        await runner.cleanup()
+
+
+async def test_the_portal_map_with_the_operators_tiles(
+    tmp_path: Path, socket_enabled: None
+) -> None:
+    """With ``--tiles``: the operator's tiles, let in by the CSP; the credit as text."""
+    browser_tools()
+    served: list[str] = []
+    async with (
+        tile_server(served) as template,
+        hub_process(
+            tmp_path / "hub",
+            "--tiles", template, "--tiles-attribution", HOSTILE_ATTRIBUTION,
+        ) as hub,
+    ):  # fmt: skip
+        await hub.add_home("Demo home", *demo_home())
+        agency = await agency_add(hub, "Springfield PD")
+
+        async def no_asks(message: dict[str, Any]) -> dict[str, Any]:
+            raise AssertionError(f"unexpected ask {message}")
+
+        report = await run_script(
+            TILES_SCRIPT,
+            {"hub_url": hub.url, "api_key": agency.key, "screenshots": str(tmp_path)},
+            tmp_path,
+            no_asks,
+            120.0,
+        )
+    assert report["page_errors"] == []
+    assert report["csp_violations"] == []
+    assert report["tiles_loaded"] >= 4
+    assert report["tile_sources"] == [template.split("/tiles/")[0]]
+    assert len(served) >= report["tiles_loaded"]
+    assert HOSTILE_ATTRIBUTION in report["attribution_text"]
+    assert report["attribution_elements"] == 0
+    assert report["pwned"] is None
+    assert "No map tiles" not in report["hint"]
