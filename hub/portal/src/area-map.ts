@@ -49,7 +49,7 @@ export class AreaMap {
       draggable: true,
       keyboard: true,
       title: "Drag to size the circle",
-      icon: L.divIcon({ className: "radius-handle", iconSize: [18, 18] }),
+      icon: L.divIcon({ className: "radius-handle", iconSize: [26, 26] }),
     }).addTo(this.map);
     this.centre.on("drag dragend", () => this.moveTo(this.centre.getLatLng()));
     this.handle.on("drag dragend", () => this.resizeTo(this.handle.getLatLng()));
