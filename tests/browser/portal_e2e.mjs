@@ -10,8 +10,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launch } from "../../frontend/dev/browser/server.mjs";
-import { ask, close, log, report } from "./channel.mjs";
+import { ask, log } from "./channel.mjs";
+import { cspViolations, main, recordCsp } from "./portal_parts.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const HUB = config.hub_url;
@@ -130,10 +130,7 @@ const requestItem = (page, id) => page.locator(`li.request[data-request-id="${id
 
 async function run(browser) {
   const context = await browser.newContext({ timezoneId: config.time_zone, acceptDownloads: true });
-  await context.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await recordCsp(context);
   const page = await open(context, "/agency/", DESKTOP);
 
   // Sign in.
@@ -294,20 +291,8 @@ async function run(browser) {
       return statuses;
     }, paths),
   };
-  for (const p of [page, phone, pub, pubPhone]) {
-    out.csp_violations.push(...(await p.evaluate(() => window.__csp)));
-  }
+  out.csp_violations = await cspViolations([page, phone, pub, pubPhone]);
   await context.close();
 }
 
-const browser = await launch();
-try {
-  await run(browser);
-} catch (err) {
-  out.failed = String(err?.stack ?? err);
-  log(`failed: ${out.failed}`);
-} finally {
-  await browser.close();
-  report(out);
-  close();
-}
+await main(run, out);

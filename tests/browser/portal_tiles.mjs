@@ -5,18 +5,15 @@
 // hub with a hostile --tiles-attribution. Reports what the map showed.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launch } from "../../frontend/dev/browser/server.mjs";
-import { close, log, report } from "./channel.mjs";
+import { log } from "./channel.mjs";
+import { cspViolations, main, recordCsp } from "./portal_parts.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const out = { page_errors: [], csp_violations: [] };
 
 async function run(browser) {
   const context = await browser.newContext();
-  await context.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await recordCsp(context);
   const page = await context.newPage();
   page.setDefaultTimeout(60_000);
   page.on("pageerror", (err) => out.page_errors.push(String(err)));
@@ -38,19 +35,9 @@ async function run(browser) {
   const path = join(config.screenshots, "portal-tiles.png");
   await page.screenshot({ path });
   out.screenshot = path;
-  out.csp_violations = await page.evaluate(() => window.__csp);
+  out.csp_violations = await cspViolations([page]);
   log(`tiles: ${out.tiles_loaded} loaded from ${out.tile_sources}`);
   await context.close();
 }
 
-const browser = await launch();
-try {
-  await run(browser);
-} catch (err) {
-  out.failed = String(err?.stack ?? err);
-  log(`failed: ${out.failed}`);
-} finally {
-  await browser.close();
-  report(out);
-  close();
-}
+await main(run, out);
