@@ -9,6 +9,10 @@
    The clip is sealed to the agency (age) as a home sends it, and opened again.
 4. Signatures: verifying an agency's signature (RFC 8785 + Ed25519), which the
    hub does before every fan-out, must add at most 1 ms (p99).
+5. and 6. The public faces (issue 14), in :mod:`bench.hub_public`: the public
+   request log at 10,000 requests (p99 ≤ 20 ms per page of 50), and the
+   agency API's p99 while 1,000 public readers poll it (≤ 1.5 times its p99
+   alone).
 
 Figures 1 and 2 run the hub in this process over real HTTP on loopback, so
 the client's own overhead is included in every latency; figure 3 runs the
@@ -1107,6 +1111,9 @@ def run_benchmark(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m bench.hub``."""
+    # Imported here: bench.hub_public builds on this module's helpers.
+    from .hub_public import bench_public_load, bench_public_log  # noqa: PLC0415
+
     return run_benchmark(
         "bench.hub",
         "Porchlight hub benchmark",
@@ -1115,6 +1122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "alerts": bench_alerts,
             "clip": bench_clip,
             "signing": bench_signing,
+            "public_log": bench_public_log,
+            "public_load": bench_public_load,
         },
         argv,
     )
