@@ -519,17 +519,23 @@ async def time_alert_queries(
     return QueryResult(latencies, cpu_ms, counts)
 
 
-def report_query(report: Report, label: str, result: QueryResult) -> None:
-    """Print one query shape."""
+def report_query(
+    report: Report,
+    label: str,
+    result: QueryResult,
+    what: str = "alerts",
+    target_ms: float = ALERTS_P99_TARGET_MS,
+) -> None:
+    """Print one query shape (its answers count ``what``)."""
     report.note(
-        f"{label} (mean answer: {sum(result.counts) / len(result.counts):.0f} alerts)"
+        f"{label} (mean answer: {sum(result.counts) / len(result.counts):.0f} {what})"
     )
     report.figure("  latency p50", percentile(result.latencies_ms, 50), "ms")
     report.figure(
         "  latency p99",
         percentile(result.latencies_ms, 99),
         "ms",
-        target_max=ALERTS_P99_TARGET_MS,
+        target_max=target_ms,
     )
     report.figure(f"  {CPU_LABEL}", result.cpu_ms, "ms")
 

@@ -35,13 +35,14 @@ from porchlight_hub.settings import INCIDENT_TYPES
 
 from .hub import (
     CITY_CENTRE,
-    CPU_LABEL,
     BenchAgency,
+    QueryResult,
     Report,
     bearer,
     bench_settings,
     in_city,
     percentile,
+    report_query,
     request_body,
     seed_agency,
 )
@@ -52,7 +53,7 @@ LOG_P99_TARGET_MS = 20.0
 READERS = 1_000
 # A browser tab that refreshes the log: about the cache's lifetime.
 POLL_INTERVAL_S = 5.0
-AGENCY_CALLS = 400
+AGENCY_CALLS = 1000
 LOAD_RATIO_TARGET = 1.5
 LOG = "/api/v1/public/requests"
 
@@ -208,15 +209,14 @@ async def bench_public_log(report: Report) -> None:
         not result.private_leaked,
         "none" if not result.private_leaked else "LEAKED",
     )
-    report.note("each page with the cache just emptied (the first reader's cost)")
-    report.figure("  latency p50", percentile(result.cold_ms, 50), "ms")
-    report.figure(
-        "  latency p99",
-        percentile(result.cold_ms, 99),
-        "ms",
-        target_max=LOG_P99_TARGET_MS,
+    pages = len(result.cold_ms)
+    report_query(
+        report,
+        "each page with the cache just emptied (the first reader's cost)",
+        QueryResult(result.cold_ms, result.cpu_cold_ms, [PER_PAGE] * pages),
+        "requests",
+        LOG_P99_TARGET_MS,
     )
-    report.figure(f"  {CPU_LABEL}", result.cpu_cold_ms, "ms")
     report.note("filtered by agency and incident type, cache emptied")
     report.figure(
         "  latency p99",

@@ -27,8 +27,8 @@ from ..clock import iso
 from ..context import Hub, hub_of
 from ..errors import ApiError, dumps
 from ..settings import INCIDENT_TYPES
-from ..validation import query_number
-from ..views import k_anon, window_text
+from ..validation import query_choice, query_number
+from ..views import area_of, k_anon, window_text
 
 routes = web.RouteTableDef()
 
@@ -65,14 +65,7 @@ def read_query(request: web.Request) -> LogQuery:
             "The field 'agency' must be at most 120 characters.",
             field="agency",
         )
-    incident = request.query.get("incident_type", "").strip() or None
-    if incident is not None and incident not in INCIDENT_TYPES:
-        raise ApiError(
-            422,
-            "invalid_field",
-            f"The field 'incident_type' must be one of {', '.join(INCIDENT_TYPES)}.",
-            field="incident_type",
-        )
+    incident = query_choice(request, "incident_type", INCIDENT_TYPES)
     return LogQuery(int(page), int(per_page), agency, incident)
 
 
@@ -105,11 +98,7 @@ def public_entry(row: Any, shares: int) -> dict[str, Any]:
         "incident_type": row["incident_type"],
         "window_start": window_text(row, "window_start"),
         "window_end": window_text(row, "window_end"),
-        "area": {
-            "latitude": row["latitude"],
-            "longitude": row["longitude"],
-            "radius_m": row["radius_m"],
-        },
+        "area": area_of(row),
         "homes_reached": k_anon(row["homes_reached"]),
         "shares": k_anon(shares),
         "status": status,
