@@ -116,8 +116,17 @@ requests = Table(
     Index("ix_requests_case", "agency_id", "case_number"),
     Index("uq_requests_nonce", "agency_id", "nonce", unique=True),
     Index("ix_requests_status_expiry", "status", "expires_at"),
-    # The public request log walks requests newest first.
+    # The public request log walks requests newest first, all or filtered.
     Index("ix_requests_created", "created_at", "id"),
+    Index("ix_requests_agency_created", "agency_id", "created_at", "id"),
+    Index("ix_requests_incident_created", "incident_type", "created_at", "id"),
+    Index(
+        "ix_requests_agency_incident_created",
+        "agency_id",
+        "incident_type",
+        "created_at",
+        "id",
+    ),
 )
 
 deliveries = Table(

@@ -227,3 +227,44 @@ def test_serve_options_reach_the_settings(
         code, _, err = call_main(capsys, "serve", *args)
         assert code == 2
         assert message in err
+
+
+def _request(
+    headers: dict[str, str], remote: str = "10.0.0.5", tls: bool = False
+) -> Any:
+    from unittest.mock import Mock
+
+    from aiohttp.test_utils import make_mocked_request
+
+    transport = Mock()
+    transport.get_extra_info = lambda name, default=None: {
+        "sslcontext": object() if tls else None,
+        "peername": (remote, 40000),
+    }.get(name, default)
+    return make_mocked_request("GET", "/", headers=headers, transport=transport)
+
+
+def test_what_a_request_looks_like_through_the_proxies() -> None:
+    from porchlight_hub.proxy import Proxies
+
+    proxies = Proxies(["10.0.0.0/8"])
+    forwarded = {
+        "Host": "hub.internal:8765",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "hub.example.org",
+        "X-Forwarded-For": "203.0.113.9, 10.0.0.7",
+    }
+    via_proxy = _request(forwarded)
+    assert proxies.is_tls(via_proxy)
+    assert proxies.client_ip(via_proxy) == "203.0.113.9"  # past the inner proxy
+    assert proxies.origin(via_proxy) == "https://hub.example.org"
+    direct = _request(forwarded, remote="198.51.100.4")
+    assert not proxies.is_tls(direct)
+    assert proxies.client_ip(direct) == "198.51.100.4"
+    assert proxies.origin(direct) == "http://hub.internal:8765"
+    assert proxies.is_tls(_request({"Host": "hub"}, remote="198.51.100.4", tls=True))
+    only_proxies = _request({"X-Forwarded-For": "10.0.0.8"})
+    assert proxies.client_ip(only_proxies) == "10.0.0.8"
+    assert proxies.client_ip(_request({})) == "10.0.0.5"
+    assert not Proxies([]).is_tls(via_proxy)
+    assert not proxies.is_tls(_request(forwarded, remote="not-an-ip"))

@@ -7,6 +7,7 @@ client (rightly) keeps no cookies for a bare IP address like 127.0.0.1.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from http.cookies import SimpleCookie
@@ -20,7 +21,7 @@ from porchlight_hub.security import hash_secret
 from porchlight_hub.sessions import COOKIE, csrf_token
 from porchlight_hub.sweeper import sweep
 
-from .conftest import HubHarness, HubMaker, open_request
+from .conftest import HubHarness, HubMaker, call_raw, open_request
 
 SESSION = "/api/v1/agency/session"
 
@@ -66,11 +67,17 @@ async def raw_call(
     headers: dict[str, str] | None = None,
 ) -> tuple[int, Any, Any]:
     """(status, JSON body or None, headers)."""
-    async with hub.session.request(
-        method, f"{hub.url}{path}", json=json_body, headers=headers or {}
-    ) as resp:
-        body = await resp.json() if resp.content_type == "application/json" else None
-        return resp.status, body, resp.headers
+    if json_body is not None:
+        headers = {**(headers or {}), "Content-Type": "application/json"}
+    resp = await call_raw(
+        hub,
+        method,
+        path,
+        data=None if json_body is None else json.dumps(json_body),
+        headers=headers,
+    )
+    body = resp.json() if resp.content_type == "application/json" else None
+    return resp.status, body, resp.headers
 
 
 def attributes(set_cookie: str) -> set[str]:

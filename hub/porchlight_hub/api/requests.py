@@ -20,7 +20,7 @@ from ..errors import ApiError, dumps, json_response, not_found
 from ..rules import check_retention
 from ..security import new_id
 from ..settings import CLIP_CONTENT_TYPES, INNER_CONTENT_TYPES, SEALED_CONTENT_TYPE
-from ..validation import Fields, query_number, read_json
+from ..validation import Fields, query_choice, query_number, read_json
 from ..views import home_request_query, request_for_home
 
 routes = web.RouteTableDef()
@@ -36,14 +36,7 @@ async def list_requests(request: web.Request) -> web.Response:
     """Requests delivered to the calling home, newest first."""
     home = await require_home(request)
     hub = hub_of(request)
-    status = request.query.get("status")
-    if status is not None and status not in HOME_STATUSES:
-        raise ApiError(
-            422,
-            "invalid_field",
-            f"The field 'status' must be one of {', '.join(HOME_STATUSES)}.",
-            field="status",
-        )
+    status = query_choice(request, "status", HOME_STATUSES)
     limit = int(
         query_number(request, "limit", 500, minimum=1, maximum=1000, integer=True)
     )
