@@ -113,6 +113,8 @@ class HubProcess:
     db_url: str
     port: int
     process: asyncio.subprocess.Process | None = None
+    # More ``serve`` options (``--tiles URL``, say).
+    serve_args: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -125,7 +127,7 @@ class HubProcess:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "porchlight_hub", "serve",
                 "--db", self.db_url, "--media", str(self.folder / "media"),
-                "--port", str(self.port), "--no-zeroconf",
+                "--port", str(self.port), "--no-zeroconf", *self.serve_args,
                 stdout=out, stderr=out,
             )  # fmt: skip
         async with aiohttp.ClientSession() as session:
@@ -147,10 +149,11 @@ class HubProcess:
 
 
 @contextlib.asynccontextmanager
-async def hub_process(folder: Path) -> AsyncIterator[HubProcess]:
+async def hub_process(folder: Path, *serve_args: str) -> AsyncIterator[HubProcess]:
     """A hub for the block, on a free port; always stopped."""
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-    hub = HubProcess(folder, f"sqlite+aiosqlite:///{folder / 'hub.db'}", free_port())
+    db_url = f"sqlite+aiosqlite:///{folder / 'hub.db'}"
+    hub = HubProcess(folder, db_url, free_port(), serve_args=serve_args)
     await hub_cli("serve", "--help")  # the package imports: fail fast if not
     await hub.start()
     try:
@@ -378,6 +381,21 @@ async def pair_and_adopt(
         return rings[0] if rings else None
 
     return Newcomer(entry_id, await wait_for(ring_entity, within=30))
+
+
+async def recorded_clips(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Every clip in the home's library (``porchlight.list_clips``)."""
+    listed = await hass.ws(
+        {
+            "type": "call_service",
+            "domain": "porchlight",
+            "service": "list_clips",
+            "service_data": {},
+            "return_response": True,
+        }
+    )
+    clips: list[dict[str, Any]] = listed["response"]["clips"]
+    return clips
 
 
 async def ring(hass: HomeAssistant, newcomer: Newcomer) -> None:

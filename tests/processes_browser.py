@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import shutil
+import struct
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Final
@@ -25,7 +26,27 @@ from .processes import REPO, HomeAssistant, stop_process
 PLAYWRIGHT: Final = REPO / "frontend" / "node_modules" / "playwright-core"
 CHROMIUM: Final = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
+DESKTOP: Final = (1280, 800)
+PHONE: Final = (390, 844)
+
 type Answer = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """A PNG's width and height, from its header."""
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    width, height = struct.unpack(">II", head[16:24])
+    return width, height
+
+
+def copy_screenshots(shots: Path, env: str, names: tuple[str, ...]) -> None:
+    """With ``env`` naming a folder (``docs/screenshots``), copy the PNGs there."""
+    if target := os.environ.get(env):
+        folder = REPO / target  # an absolute DIR stays itself
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            shutil.copy(shots / name, folder / name)
 
 
 async def add_member(

@@ -18,10 +18,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
-import os
 import re
-import shutil
-import struct
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +37,7 @@ from .processes import (
     home_assistant,
     hub_process,
     pair_and_adopt,
+    recorded_clips,
     ring,
     wait_for,
 )
@@ -50,7 +48,15 @@ from .processes_agency import (
     agency_post_request,
     agency_shares,
 )
-from .processes_browser import add_member, browser_tools, run_script
+from .processes_browser import (
+    DESKTOP,
+    PHONE,
+    add_member,
+    browser_tools,
+    copy_screenshots,
+    png_size,
+    run_script,
+)
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -58,8 +64,6 @@ SCRIPT: Final = REPO / "tests" / "browser" / "panel_e2e.mjs"
 SCRIPT_TIMEOUT: Final = 360.0  # every wait inside the script is bounded too
 SCREENSHOTS_ENV: Final = "PORCHLIGHT_PANEL_SCREENSHOTS"
 MEMBER_PASSWORD: Final = "a-member-password"
-DESKTOP: Final = (1280, 800)
-PHONE: Final = (390, 844)
 SHOTS: Final = {
     "panel-requests-light.png": DESKTOP,
     "panel-requests-dark.png": DESKTOP,
@@ -88,21 +92,6 @@ DASHBOARD: Final = {
         }
     ],
 }
-
-
-async def recorded_clips(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Every clip in the home's library (``porchlight.list_clips``)."""
-    listed = await hass.ws(
-        {
-            "type": "call_service",
-            "domain": "porchlight",
-            "service": "list_clips",
-            "service_data": {},
-            "return_response": True,
-        }
-    )
-    clips: list[dict[str, Any]] = listed["response"]["clips"]
-    return clips
 
 
 async def record_two_clips(hass: HomeAssistant, newcomer: Newcomer) -> None:
@@ -150,14 +139,6 @@ async def clips_of(hass: HomeAssistant, request_id: str) -> dict[str, Any]:
 def when(text: str) -> datetime:
     """An ISO 8601 time, however its zone is written (``Z`` or ``+00:00``)."""
     return datetime.fromisoformat(text)
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    """A PNG's width and height, from its header."""
-    head = path.read_bytes()[:24]
-    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
-    width, height = struct.unpack(">II", head[16:24])
-    return width, height
 
 
 @dataclass(slots=True)
@@ -385,8 +366,4 @@ async def test_the_consent_panel_in_a_real_browser(
             check_report(report, home, shots)
             await check_hub(report, home)
 
-    if target := os.environ.get(SCREENSHOTS_ENV):
-        folder = REPO / target  # an absolute DIR stays itself
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in README_SHOTS:
-            shutil.copy(shots / name, folder / name)
+    copy_screenshots(shots, SCREENSHOTS_ENV, README_SHOTS)

@@ -12,26 +12,31 @@ from aiohttp import web
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from . import (
-    api_agency,
-    api_alerts,
-    api_home,
-    api_intake,
-    api_public,
-    api_requests,
-    api_shares,
-    api_stream,
-    api_transparency,
-    db,
-)
+from . import db
 from .advertise import Advertiser
+from .api import agency as api_agency
+from .api import alerts as api_alerts
+from .api import home as api_home
+from .api import intake as api_intake
+from .api import portal as api_portal
+from .api import public as api_public
+from .api import public_log as api_public_log
+from .api import requests as api_requests
+from .api import session as api_session
+from .api import shares as api_shares
+from .api import stream as api_stream
+from .api import transparency as api_transparency
 from .broker import Broker
+from .cache import PublicCache
 from .clock import Clock, SystemClock
 from .context import HUB, Hub
 from .errors import error_middleware
+from .proxy import Proxies
 from .security import FailureLimiter, new_id
 from .settings import Settings
 from .sweeper import sweeper_ctx
+from .web import public_page, static
+from .web.headers import add_security_headers
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -43,8 +48,13 @@ ROUTE_TABLES = (
     api_requests.routes,
     api_shares.routes,
     api_intake.routes,
+    api_session.routes,
+    api_portal.routes,
     api_agency.routes,
     api_stream.routes,
+    api_public_log.routes,
+    public_page.routes,
+    static.routes,
 )
 
 
@@ -82,6 +92,14 @@ async def create_app(settings: Settings, clock: Clock | None = None) -> web.Appl
         ),
         hub_id=await hub_identity(engine),
         media_dir=settings.media_dir.resolve(),
+        signin_limiter=FailureLimiter(
+            settings.signin_failures_allowed, settings.signin_failure_window_s
+        ),
+        agency_signin_limiter=FailureLimiter(
+            settings.signins_per_agency, settings.signin_agency_window_s
+        ),
+        proxies=Proxies(settings.trusted_proxies),
+        public_cache=PublicCache(settings.public_cache_s),
     )
     hub.shares_dir.mkdir(parents=True, exist_ok=True)
     hub.tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -90,6 +108,7 @@ async def create_app(settings: Settings, clock: Clock | None = None) -> web.Appl
     app[api_stream.SOCKETS] = api_stream.Sockets()
     for table in ROUTE_TABLES:
         app.add_routes(table)
+    app.on_response_prepare.append(add_security_headers)  # type: ignore[arg-type]
     app.cleanup_ctx.append(sweeper_ctx)
     app.on_shutdown.append(api_stream.close_sockets)  # type: ignore[arg-type]
 
@@ -138,6 +157,15 @@ async def run_until_signalled(
                 loop.remove_signal_handler(sig)
 
 
+def public_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches the hub."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - comparing, not binding
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @contextlib.asynccontextmanager
 async def announced(settings: Settings, hub_id: str, port: int) -> AsyncIterator[None]:
     """Advertise the hub over zeroconf (if enabled) and say where it serves.
@@ -155,6 +183,8 @@ async def announced(settings: Settings, hub_id: str, port: int) -> AsyncIterator
     _LOGGER.info(
         "Porchlight hub %s serving on http://%s:%s", hub_id, settings.host, port
     )
+    base = public_url(settings.host, port)
+    print(f"Agency portal: {base}/agency/  (public page: {base}/)", flush=True)
     print(f"Porchlight hub serving on http://{settings.host}:{port}", flush=True)
     try:
         yield

@@ -1,4 +1,9 @@
-"""Who is calling: a paired home or an agency, by bearer secret."""
+"""Who is calling: a paired home or an agency, by bearer secret or session.
+
+Agencies may also use the portal's session cookie (see :mod:`.sessions`);
+with the cookie, state-changing calls need the session's CSRF token. A
+bearer key is never sent by a browser on its own, so it needs none.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,31 @@ from . import db
 from .context import hub_of
 from .errors import ApiError
 from .security import hash_secret
+from .sessions import check_browser_call, cookie_secret, session_agency
 
 
-def _bearer(request: web.Request) -> str:
+def _bearer_or_none(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     api_key = request.headers.get("X-API-Key", "").strip()
-    if api_key:
-        return api_key
-    raise ApiError(
+    return api_key or None
+
+
+def _unauthorized() -> ApiError:
+    return ApiError(
         401,
         "unauthorized",
         "Send 'Authorization: Bearer <token>'.",
     )
+
+
+def _bearer(request: web.Request) -> str:
+    secret = _bearer_or_none(request)
+    if secret is None:
+        raise _unauthorized()
+    return secret
 
 
 async def require_home(request: web.Request) -> dict[str, Any]:
@@ -47,16 +62,15 @@ async def require_home(request: web.Request) -> dict[str, Any]:
     return dict(row)
 
 
-async def require_agency(request: web.Request) -> dict[str, Any]:
-    """The agency whose key this is, or 401."""
-    key_hash = hash_secret(_bearer(request))
+async def agency_by_key(request: web.Request, key: str) -> dict[str, Any] | None:
+    """The agency whose API key this is, unless it was revoked."""
     hub = hub_of(request)
     async with hub.engine.connect() as conn:
         row = (
             (
                 await conn.execute(
                     select(db.agencies).where(
-                        db.agencies.c.key_hash == key_hash,
+                        db.agencies.c.key_hash == hash_secret(key),
                         db.agencies.c.revoked_at.is_(None),
                     )
                 )
@@ -64,6 +78,21 @@ async def require_agency(request: web.Request) -> dict[str, Any]:
             .mappings()
             .first()
         )
-    if row is None:
-        raise ApiError(401, "invalid_key", "The agency API key is not valid.")
-    return dict(row)
+    return None if row is None else dict(row)
+
+
+async def require_agency(request: web.Request) -> dict[str, Any]:
+    """The agency calling by key or by portal session, or 401 (403 on CSRF)."""
+    key = _bearer_or_none(request)
+    if key is not None:
+        agency = await agency_by_key(request, key)
+        if agency is None:
+            raise ApiError(401, "invalid_key", "The agency API key is not valid.")
+        return agency
+    secret = cookie_secret(request)
+    if secret is None:
+        raise _unauthorized()
+    hub = hub_of(request)
+    agency, _expires = await session_agency(hub, secret)
+    check_browser_call(hub, request, secret)
+    return agency

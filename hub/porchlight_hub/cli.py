@@ -20,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from . import __version__, admin, demo
 from .agency_keys import IdentityFileError
 from .app import open_database, serve
+from .proxy import parse_networks
 from .settings import AGENCY_KINDS, Settings, default_db_url
+from .web.headers import tile_origin
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,6 +65,27 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-unsealed",
         action="store_true",
         help="also accept clips that are not sealed to the agency (not for production)",
+    )
+    srv.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="a reverse proxy (IP or CIDR, repeatable) whose X-Forwarded-Proto/-For"
+        "/-Host are believed: the portal's cookie is Secure behind it",
+    )
+    srv.add_argument(
+        "--tiles",
+        metavar="URL_TEMPLATE",
+        help="map tiles for the portal, e.g. https://{s}.tile.example.org/{z}/{x}/{y}.png"
+        " (default: none, a plain grid)",
+    )
+    srv.add_argument("--tiles-attribution", metavar="TEXT", help="the tiles' credit")
+    srv.add_argument(
+        "--session-hours",
+        type=float,
+        default=8.0,
+        help="how long an agency's portal session lasts from sign-in",
     )
     srv.add_argument("--log-level", default="INFO")
 
@@ -134,6 +157,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         max_clip_bytes=args.max_clip_mb * 1024 * 1024,
     )
     settings.allow_unsealed = args.allow_unsealed
+    settings.trusted_proxies = tuple(args.trusted_proxy)
+    settings.tiles_url = args.tiles
+    settings.tiles_attribution = args.tiles_attribution
+    settings.session_hours = args.session_hours
     settings.policy.allow_federal = args.allow_federal
     settings.policy.max_retention_days = args.max_retention_days
     settings.policy.request_expiry_days = args.request_expiry_days
@@ -216,6 +243,22 @@ def _admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_serve_args(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> None:
+    """Refuse options that would only fail later, in a browser."""
+    try:
+        parse_networks(args.trusted_proxy)
+        if args.tiles is not None:
+            tile_origin(args.tiles)
+    except ValueError as err:
+        parser.error(str(err))
+    if args.tiles_attribution is not None and args.tiles is None:
+        parser.error("--tiles-attribution only applies with --tiles")
+    if not 0 < args.session_hours <= 24 * 7:
+        parser.error("--session-hours must be more than 0 and at most a week")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``porchlight-hub`` command."""
     parser = _parser()
@@ -224,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             if args.seed is not None and not args.demo:
                 parser.error("--seed only applies to --demo")
+            _check_serve_args(parser, args)
             logging.basicConfig(
                 level=args.log_level.upper(),
                 format="%(asctime)s %(levelname)s %(name)s: %(message)s",

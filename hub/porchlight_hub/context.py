@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .broker import Broker
+from .cache import PublicCache
 from .clock import Clock
+from .proxy import Proxies
 from .security import FailureLimiter
 from .settings import Settings
 
@@ -25,6 +27,14 @@ class Hub:
     pair_limiter: FailureLimiter
     hub_id: str
     media_dir: Path
+    signin_limiter: FailureLimiter
+    agency_signin_limiter: FailureLimiter
+    proxies: Proxies = field(default_factory=Proxies)
+    public_cache: PublicCache = field(default_factory=lambda: PublicCache(5.0))
+
+    def requests_changed(self) -> None:
+        """A request was made, ended or answered: the public log is stale."""
+        self.public_cache.changed()
 
     @property
     def shares_dir(self) -> Path:

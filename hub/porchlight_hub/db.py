@@ -116,6 +116,17 @@ requests = Table(
     Index("ix_requests_case", "agency_id", "case_number"),
     Index("uq_requests_nonce", "agency_id", "nonce", unique=True),
     Index("ix_requests_status_expiry", "status", "expires_at"),
+    # The public request log walks requests newest first, all or filtered.
+    Index("ix_requests_created", "created_at", "id"),
+    Index("ix_requests_agency_created", "agency_id", "created_at", "id"),
+    Index("ix_requests_incident_created", "incident_type", "created_at", "id"),
+    Index(
+        "ix_requests_agency_incident_created",
+        "agency_id",
+        "incident_type",
+        "created_at",
+        "id",
+    ),
 )
 
 deliveries = Table(
@@ -219,6 +230,18 @@ alert_comments = Table(
     Column("text", Text, nullable=False),
     Column("created_at", Float, nullable=False),
     Index("ix_alert_comments_alert", "alert_id", "created_at"),
+)
+
+
+agency_sessions = Table(
+    "agency_sessions",
+    metadata,
+    # The cookie's value is a secret like an API key: only its hash is kept.
+    Column("token_hash", String(64), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_agency_sessions_expiry", "expires_at"),
 )
 
 

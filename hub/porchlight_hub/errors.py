@@ -39,8 +39,12 @@ class ApiError(Exception):
 class RuleViolation(ApiError):
     """A request breaks one of the rules of DESIGN.md §2.3."""
 
-    def __init__(self, rule: str, message: str) -> None:
-        super().__init__(422, "rule_violation", f"Rule {rule}: {message}", rule=rule)
+    def __init__(self, rule: str, message: str, field: str | None = None) -> None:
+        # ``field`` names what to fix, so a form can put the message beside it.
+        where = {} if field is None else {"field": field}
+        super().__init__(
+            422, "rule_violation", f"Rule {rule}: {message}", rule=rule, **where
+        )
 
 
 def not_found(what: str) -> ApiError:

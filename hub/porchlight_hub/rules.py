@@ -45,6 +45,7 @@ def check_case_number(value: Any) -> str:
             "case_number",
             "case_number must be 3-64 characters of letters, digits, space,"
             " '-', '/', '.', '_'.",
+            field="case_number",
         )
     return value
 
@@ -55,6 +56,7 @@ def check_incident_type(value: Any) -> str:
         raise RuleViolation(
             "incident_type",
             f"incident_type must be one of: {', '.join(INCIDENT_TYPES)}.",
+            field="incident_type",
         )
     return value
 
@@ -69,16 +71,20 @@ def check_window(start: datetime, end: datetime, now: datetime, policy: Policy) 
             "window_length",
             f"the window must last between {policy.min_window_minutes} minutes and"
             f" {policy.max_window_hours} hours.",
+            field="window_end",
         )
     if end > now:
         raise RuleViolation(
-            "window_in_future", "the window must not end in the future."
+            "window_in_future",
+            "the window must not end in the future.",
+            field="window_end",
         )
     if start < now - timedelta(days=policy.max_window_age_days):
         raise RuleViolation(
             "window_age",
             f"the window must not start more than {policy.max_window_age_days}"
             " days ago.",
+            field="window_start",
         )
 
 
@@ -92,6 +98,7 @@ def check_area(radius_m: float, policy: Policy) -> None:
             f"{policy.max_area_sq_miles:g} square miles (a radius of"
             f" {math.ceil(policy.min_radius_m)}-{math.floor(policy.max_radius_m)} m);"
             f" {radius_m:g} m gives {area:.3f}.",
+            field="area.radius_m",
         )
 
 
@@ -109,6 +116,7 @@ def check_case_limit(existing: int, policy: Policy) -> None:
         raise RuleViolation(
             "case_request_limit",
             f"at most {policy.max_requests_per_case} requests per case number.",
+            field="case_number",
         )
 
 
@@ -119,6 +127,7 @@ def check_retention(days: float, policy: Policy) -> int:
         raise RuleViolation(
             "retention_days",
             f"retention_days must be a whole number from 1 to {limit}.",
+            field="retention_days",
         )
     return int(days)
 

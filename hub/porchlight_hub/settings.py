@@ -137,3 +137,25 @@ class Settings:
     pair_failures_allowed: int = 5
     pair_failure_window_s: float = 60.0
     stream_queue_size: int = 1000
+    # Agency portal sessions (DESIGN.md §2.6): a fixed lifetime from sign-in,
+    # not sliding, so a cookie left in a shared browser ends on its own.
+    session_hours: float = 8.0
+    signin_failures_allowed: int = 5
+    signin_failure_window_s: float = 60.0
+    # Sessions one agency may open per window: a leaked key cannot mint
+    # unlimited sessions unnoticed.
+    signins_per_agency: int = 30
+    signin_agency_window_s: float = 3600.0
+    # Peers (IPs or CIDRs) whose X-Forwarded-Proto/-For/-Host are believed:
+    # a reverse proxy that terminates TLS in front of the hub.
+    trusted_proxies: tuple[str, ...] = ()
+    # Map tiles for the portal (a Leaflet URL template), or None: a plain grid.
+    tiles_url: str | None = None
+    tiles_attribution: str | None = None
+    # Where the browser faces' static files are; None: the package's own.
+    static_dir: Path | None = None
+    # The public request log is cached this long at most (and dropped sooner
+    # whenever a request changes).
+    public_cache_s: float = 5.0
+    # Homes are counted per square cell this wide for the portal's grid.
+    density_cell_m: float = 500.0

@@ -15,11 +15,12 @@ from aiohttp import web
 from sqlalchemy import select
 
 from . import db
-from .api_agency import end_request
-from .api_shares import LIVE, delete_share
+from .api.agency import end_request
+from .api.shares import LIVE, delete_share
 from .clock import to_ts
 from .context import HUB, Hub
 from .media import clean_tmp, remove_share_files
+from .sessions import purge_sessions
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ async def sweep(hub: Hub) -> dict[str, int]:
     for request_id in expired_requests:
         await end_request(hub, request_id, "expired")
     orphans = await _remove_orphans(hub)
+    await purge_sessions(hub)
     return {
         "shares_expired": len(expired_shares),
         "requests_expired": len(expired_requests),

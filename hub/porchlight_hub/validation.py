@@ -260,6 +260,18 @@ def query_number(
     return value
 
 
+def query_choice(
+    request: web.Request, key: str, choices: tuple[str, ...]
+) -> str | None:
+    """An optional query parameter that must be one of ``choices``."""
+    raw = request.query.get(key, "").strip()
+    if not raw:
+        return None
+    if raw not in choices:
+        raise _invalid(key, f"must be one of {', '.join(choices)}")
+    return raw
+
+
 def query_time(request: web.Request, key: str) -> datetime | None:
     """An optional ISO 8601 query parameter."""
     raw = request.query.get(key)

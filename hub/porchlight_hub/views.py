@@ -32,6 +32,15 @@ def window_text(row: Row, key: str) -> str | None:
     return str(text) if text is not None else iso(row[key])
 
 
+def area_of(row: Row) -> dict[str, Any]:
+    """A request's circle, as everyone who may see a request sees it."""
+    return {
+        "latitude": row["latitude"],
+        "longitude": row["longitude"],
+        "radius_m": row["radius_m"],
+    }
+
+
 def home_status(decision: str | None, request_status: str) -> str:
     """One word for where a request stands for a home."""
     if decision == "share":
@@ -82,11 +91,7 @@ def request_for_home(row: Row) -> dict[str, Any]:
         "contact": row["contact"],
         "window_start": window_text(row, "window_start"),
         "window_end": window_text(row, "window_end"),
-        "area": {
-            "latitude": row["latitude"],
-            "longitude": row["longitude"],
-            "radius_m": row["radius_m"],
-        },
+        "area": area_of(row),
         "distance_m": round(row["distance_m"], 1),
         "status": home_status(row["decision"], row["status"]),
         "request_status": row["status"],
@@ -117,11 +122,7 @@ def request_for_agency(row: Row, shares: int = 0) -> dict[str, Any]:
         "contact": row["contact"],
         "window_start": window_text(row, "window_start"),
         "window_end": window_text(row, "window_end"),
-        "area": {
-            "latitude": row["latitude"],
-            "longitude": row["longitude"],
-            "radius_m": row["radius_m"],
-        },
+        "area": area_of(row),
         "status": row["status"],
         "homes_reached": k_anon(row["homes_reached"]),
         "shares": k_anon(shares),

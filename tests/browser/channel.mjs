@@ -3,6 +3,7 @@
 // ask with one JSON line on stdin ({"answer": ...} or {"error": text}). Progress goes
 // to stderr. The test does every agency operation itself (only its helpers know how
 // an agency authenticates), so this script never holds an agency's key.
+import { basename } from "node:path";
 import { createInterface } from "node:readline";
 
 const lines = createInterface({ input: process.stdin });
@@ -47,8 +48,9 @@ export function report(body) {
 }
 
 const started = Date.now();
+const NAME = basename(process.argv[1] ?? "script", ".mjs");
 export function log(text) {
-  process.stderr.write(`[panel_e2e +${((Date.now() - started) / 1000).toFixed(1)} s] ${text}\n`);
+  process.stderr.write(`[${NAME} +${((Date.now() - started) / 1000).toFixed(1)} s] ${text}\n`);
 }
 
 export function close() {

@@ -24,9 +24,10 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from porchlight_hub import admin, api_transparency, db, signing
+from porchlight_hub import admin, db, signing
 from porchlight_hub.agecrypt import MAGIC
 from porchlight_hub.agency_keys import AgencyIdentity
+from porchlight_hub.api import transparency as api_transparency
 from porchlight_hub.app import running_hub
 from porchlight_hub.clock import ManualClock
 from porchlight_hub.context import HUB

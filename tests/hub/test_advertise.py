@@ -245,7 +245,11 @@ async def test_serve_without_zeroconf_never_touches_it(
     task = asyncio.create_task(serve(config))
     async with asyncio.timeout(10):
         await serving.wait()
-    assert lines == [f"Porchlight hub serving on http://127.0.0.1:{config.port}"]
+    base = f"http://127.0.0.1:{config.port}"
+    assert lines == [
+        f"Agency portal: {base}/agency/  (public page: {base}/)",
+        f"Porchlight hub serving on {base}",
+    ]
     await health(config.port)
     signal_handlers[signal.SIGTERM]()
     async with asyncio.timeout(10):

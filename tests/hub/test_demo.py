@@ -520,7 +520,9 @@ async def test_demo_server_prints_what_a_developer_needs(
     assert identity == tmp_path / "hub" / f"hub{FILE_SUFFIX}"  # beside the database
     mode = (await asyncio.to_thread(identity.stat)).st_mode
     assert mode & 0o777 == 0o600
-    assert lines[4].startswith("Porchlight hub serving on http://127.0.0.1:")
+    assert lines[4].startswith("Agency portal: http://127.0.0.1:")
+    assert lines[4].split()[2].endswith("/agency/")
+    assert lines[5].startswith("Porchlight hub serving on http://127.0.0.1:")
     (advertiser,) = FakeAdvertiser.instances
     assert advertiser.stopped is not advertising_fails
 

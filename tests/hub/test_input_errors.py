@@ -515,7 +515,7 @@ async def test_good_query_parameters_are_accepted(hub: HubHarness) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "/",
+        "/nope",
         "/api/v1/nope",
         "/api/v2/health",
         "/api/v1/requests/req_x/nope",

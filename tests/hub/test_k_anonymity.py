@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from porchlight_hub.api_transparency import week_index, week_label
+from porchlight_hub.api.transparency import week_index, week_label
 from porchlight_hub.views import k_anon
 
 from .conftest import (

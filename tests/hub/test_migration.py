@@ -64,6 +64,19 @@ async def test_an_old_database_is_upgraded_in_place(
     with sqlite3.connect(path) as conn:
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(requests)")}
     assert "uq_requests_nonce" in indexes
+    # The public log's indexes and the portal's sessions arrive with it.
+    assert {
+        "ix_requests_created",
+        "ix_requests_agency_created",
+        "ix_requests_incident_created",
+        "ix_requests_agency_incident_created",
+    } <= indexes
+    assert columns(path, "agency_sessions") == {
+        "token_hash",
+        "agency_id",
+        "created_at",
+        "expires_at",
+    }
 
     # The old request still reaches its home, marked as unsigned.
     home = Client(hub, "old-home-token", "home_old")

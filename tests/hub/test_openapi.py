@@ -241,7 +241,7 @@ def test_error_responses_use_the_error_shape() -> None:
 def test_every_error_code_the_hub_raises_is_listed() -> None:
     """A code added in the source must reach the document's list of codes."""
     package = SPEC_PATH.parent / "porchlight_hub"
-    source = "\n".join(p.read_text(encoding="utf-8") for p in package.glob("*.py"))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in package.rglob("*.py"))
     raised = set(re.findall(r'ApiError\(\s*\d{3},\s*"([a-z0-9_]+)"', source))
     raised |= {"rule_violation", "http_error", *errors._HTTP_CODES.values()}
     assert {"unsealed_clip", "bad_signature", "location_locked"} <= raised
@@ -282,7 +282,9 @@ async def test_documented_routes_are_the_served_routes(hub: HubHarness) -> None:
         info = route.resource.get_info() if route.resource is not None else {}
         path = info.get("path") or info.get("formatter")
         assert path, f"route without a path: {route!r}"
-        served.add((route.method.upper(), _template(path)))
+        if path.startswith("/api/"):
+            # The browser faces (/, /static/, /agency/) are pages, not API.
+            served.add((route.method.upper(), _template(path)))
     gets = {path for method, path in served if method == "GET"}
     # aiohttp answers HEAD for every GET route by itself.
     served = {
@@ -816,6 +818,7 @@ async def test_journey_matches_the_documented_schemas(hub: HubHarness) -> None:
     assert status == 429
     assert_valid(response_schema_pointer("POST", "/api/v1/pair", 429), body, "429")
 
+    await _portal_journey(hub, api, agency)
     _assert_messages_valid(stream)
     not_exercised = sorted(documented_operations() - api.covered)
     assert not not_exercised, f"the journey missed: {not_exercised}"
@@ -826,3 +829,56 @@ async def test_refused_agency_kind_is_a_documented_rule(hub: HubHarness) -> None
     agency = await hub.add_agency("Bureau", "federal")
     body = await api(agency, "POST", "/api/v1/agency/requests", 422, hub.request_body())
     assert body["rule"] == "agency_kind"
+
+
+async def _portal_journey(hub: HubHarness, api: Checked, agency: Client) -> None:
+    """The portal's calls: sign in, its setting, a draft checked, the log, out."""
+    log = await api(None, "GET", "/api/v1/public/requests", 200)
+    assert log["total"] == 2
+    assert "case_number" not in log["requests"][0]
+    await api(None, "GET", "/api/v1/public/requests", 422, params={"per_page": "101"})
+    bad = await api(None, "POST", "/api/v1/agency/session", 401, {"api_key": "nope"})
+    assert bad["error"] == "bad_key"
+    await api(None, "POST", "/api/v1/agency/session", 422, {})
+    await api(None, "GET", "/api/v1/agency/session", 401)
+    async with hub.session.post(
+        f"{hub.url}/api/v1/agency/session", json={"api_key": agency.secret}
+    ) as resp:
+        assert resp.status == 200
+        session = await resp.json()
+        cookie = resp.cookies["porchlight_agency"].value
+    assert_valid(
+        response_schema_pointer("POST", "/api/v1/agency/session", 200),
+        session,
+        "POST /api/v1/agency/session 200",
+    )
+    api.covered.add(("POST", "/api/v1/agency/session"))
+    browser = {"Cookie": f"porchlight_agency={cookie}"}
+    csrf = {**browser, "X-CSRF-Token": session["csrf_token"]}
+    again = await api(None, "GET", "/api/v1/agency/session", 200, headers=browser)
+    assert again == session
+    setting = await api(None, "GET", "/api/v1/agency/portal", 200, headers=browser)
+    assert setting["tiles"] is None
+    await api(None, "GET", "/api/v1/agency/portal", 401)
+    draft = hub.request_body(case_number="2026-0077")
+    ok = await api(
+        None, "POST", "/api/v1/agency/requests/check", 200, draft, headers=csrf
+    )
+    assert ok == {"ok": True}
+    long = {**draft, "window_start": iso(hub.clock.now() - timedelta(hours=14))}
+    refused = await api(
+        None, "POST", "/api/v1/agency/requests/check", 422, long, headers=csrf
+    )
+    assert (refused["rule"], refused["field"]) == ("window_length", "window_end")
+    await api(
+        None, "POST", "/api/v1/agency/requests/check", 403, draft, headers=browser
+    )
+    await api(None, "POST", "/api/v1/agency/requests/check", 401, draft)
+    await api(None, "DELETE", "/api/v1/agency/session", 403, headers=browser)
+    async with hub.session.delete(
+        f"{hub.url}/api/v1/agency/session", headers=csrf
+    ) as resp:
+        assert resp.status == 204
+    api.covered.add(("DELETE", "/api/v1/agency/session"))
+    gone = await api(None, "DELETE", "/api/v1/agency/session", 401, headers=csrf)
+    assert gone["error"] == "no_session"
