@@ -278,7 +278,7 @@ def check_report(report: dict[str, Any], home: Household, shots: Path) -> None:
     # Home Assistant answers an admin service's Unauthorized as an error of
     # its own kind (code home_assistant_error on both lines), saying so.
     assert "unauthorized" in refused["message"].lower(), refused
-    assert report["page_errors"] == []
+    assert [e for e in report["page_errors"] if not _home_assistants_own(e)] == []
     for name, size in SHOTS.items():
         assert str(shots / name) in report["screenshots"]
         assert size is None or png_size(shots / name) == size, name
@@ -304,6 +304,17 @@ async def check_hub(report: dict[str, Any], home: Household) -> None:
     assert not OUR_PROBLEM.findall(log), [
         line for line in log.splitlines() if OUR_PROBLEM.match(line)
     ]
+
+
+# Home Assistant's own map (its dashboard's map card, Leaflet) sometimes
+# throws this in a busy browser when it draws twice; no Porchlight code is
+# on its stack, and our panel and card use no Leaflet.
+_HA_MAP_ERROR = "Map container is already initialized"
+
+
+def _home_assistants_own(error: str) -> bool:
+    """An uncaught error thrown by Home Assistant's frontend, not by ours."""
+    return _HA_MAP_ERROR in error and "porchlight" not in error.lower()
 
 
 async def test_the_consent_panel_in_a_real_browser(

@@ -55,7 +55,8 @@ export async function openPage(context, url, viewport = DESKTOP) {
   const page = await context.newPage();
   await page.setViewportSize(viewport);
   page.errors = [];
-  page.on("pageerror", (err) => page.errors.push(String(err)));
+  // With the stack, so a test can tell Home Assistant's own errors from ours.
+  page.on("pageerror", (err) => page.errors.push(err.stack ? `${err}\n${err.stack}` : String(err)));
   await page.goto(url);
   // Home Assistant's frontend boots slowly in a cold, busy browser: a
   // bound for a loaded machine, not a speed target.
