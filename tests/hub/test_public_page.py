@@ -359,6 +359,20 @@ async def test_tiles_reach_the_policy_and_the_portal(tuned_hub: HubMaker) -> Non
     assert body["tiles"] == {"url": tiles, "attribution": "© Example"}
 
 
+async def test_the_public_map_gets_the_tiles_escaped(tuned_hub: HubMaker) -> None:
+    tiles = "https://tile.example.org/{z}/{x}/{y}.png"
+    hub = await tuned_hub(tiles_url=tiles, tiles_attribution='"><script>x</script>')
+    html = await page(hub)
+    (meta,) = re.findall(r'<meta name="porchlight-tiles"[^>]*>', html)
+    assert f'content="{tiles}"' in meta
+    assert 'data-attribution="&#34;&gt;&lt;script&gt;x&lt;/script&gt;"' in meta
+    assert "<script>x" not in html
+
+
+async def test_no_tiles_no_tile_meta(hub: HubHarness) -> None:
+    assert 'name="porchlight-tiles"' not in await page(hub)
+
+
 async def test_density_is_coarse_and_k_anonymous(hub: HubHarness) -> None:
     agency = await hub.add_agency()
     (cell,) = density_cells([CENTRE], 500)

@@ -59,6 +59,9 @@ async def render(hub: Hub, q: LogQuery) -> bytes:
     log = await log_page(hub, q)
     html = _ENV.get_template("public.html").render(
         name=hub.settings.name,
+        # The public map (public-map.js) draws on the operator's tiles too.
+        tiles_url=hub.settings.tiles_url,
+        tiles_attribution=hub.settings.tiles_attribution,
         report=published,
         policy=published["policy"],
         log=log,
