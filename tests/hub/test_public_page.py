@@ -209,6 +209,11 @@ async def test_entries_carry_counts_status_and_dates(hub: HubHarness) -> None:
     ) in html or 'data-radius-m="400"' in html
     assert "Area: a circle of radius 400 m around 52.37000, 4.89000." in html
     assert '<link rel="stylesheet" href="/static/public.css">' in html
+    # Times read as people read them, the exact one kept for machines.
+    shown = hub.clock.now()
+    assert (
+        f'<time datetime="{later}">{shown.day} {shown:%b %Y, %H:%M} UTC</time>' in html
+    )
     assert "Not allowed" in html  # federal agencies, by default
 
 

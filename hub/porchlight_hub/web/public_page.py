@@ -9,12 +9,14 @@ override in a name can change what the page says around it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from ..api.public_log import LogQuery, log_page, read_query
 from ..api.transparency import report
@@ -31,6 +33,22 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def when(value: str | None) -> Markup:
+    """A time as people read it, with the exact one for machines.
+
+    In UTC, said so: the page cannot know its reader's zone, and the same
+    times are in the JSON for anyone who wants them converted.
+    """
+    if not value:
+        return Markup("")
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    shown = f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    return Markup('<time datetime="{}">{}</time>').format(value, shown)
+
+
+_ENV.filters["when"] = when
 
 
 def isolate(text: str) -> str:
