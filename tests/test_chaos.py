@@ -16,6 +16,17 @@ from bench.chaos import FAULTS, passed, soak
 pytestmark = pytest.mark.timeout(900)
 
 
+@pytest.fixture
+def expected_lingering_timers() -> bool:
+    """The harness's check is for a hass; this soak has none of its own.
+
+    Its clients (the fault proxy's, the agency's, the REST calls to Home
+    Assistant) are aiohttp's, whose last timeout handle may still be armed
+    when the loop closes; on the newest line's aiohttp the harness saw one.
+    """
+    return True
+
+
 async def test_a_short_soak_loses_and_doubles_nothing(
     tmp_path: Path, socket_enabled: None
 ) -> None:
