@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.import_cycles import find_cycle
+
 PACKAGE = Path(__file__).parent.parent / "custom_components" / "porchlight"
 
 
@@ -28,36 +30,13 @@ def _graph() -> dict[str, set[str]]:
     return graph
 
 
-def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """One import cycle, as the path around it, or None."""
-    state: dict[str, int] = {}
-    path: list[str] = []
-
-    def visit(module: str) -> list[str] | None:
-        state[module] = 1
-        path.append(module)
-        for dep in sorted(graph[module]):
-            if state.get(dep) == 1:
-                return [*path[path.index(dep) :], dep]
-            if dep not in state and (found := visit(dep)) is not None:
-                return found
-        path.pop()
-        state[module] = 2
-        return None
-
-    for module in sorted(graph):
-        if module not in state and (found := visit(module)) is not None:
-            return found
-    return None
-
-
 def test_the_checker_finds_a_cycle() -> None:
-    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
-    assert _cycle({"a": {"b"}, "b": set()}) is None
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
 def test_no_import_cycle_in_the_integration() -> None:
     graph = _graph()
     assert "api" in graph
     assert "models" in graph
-    assert _cycle(graph) is None
+    assert find_cycle(graph) is None

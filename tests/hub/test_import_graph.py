@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.import_cycles import find_cycle
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "hub" / "porchlight_hub"
 INTEGRATION = ROOT / "custom_components" / "porchlight"
@@ -55,32 +57,9 @@ def graph() -> dict[str, set[str]]:
     return {name: _targets(path, name, modules) for name, path in paths.items()}
 
 
-def cycle(edges: dict[str, set[str]]) -> list[str] | None:
-    """One import cycle, as the path around it, or None."""
-    state: dict[str, int] = {}
-    path: list[str] = []
-
-    def visit(module: str) -> list[str] | None:
-        state[module] = 1
-        path.append(module)
-        for dep in sorted(edges[module]):
-            if state.get(dep) == 1:
-                return [*path[path.index(dep) :], dep]
-            if dep not in state and (found := visit(dep)) is not None:
-                return found
-        path.pop()
-        state[module] = 2
-        return None
-
-    for module in sorted(edges):
-        if module not in state and (found := visit(module)) is not None:
-            return found
-    return None
-
-
 def test_the_checker_finds_a_cycle() -> None:
-    assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
-    assert cycle({"a": {"b"}, "b": set()}) is None
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
 def test_relative_imports_resolve_across_packages() -> None:
@@ -96,7 +75,7 @@ def test_no_import_cycle_in_the_hub() -> None:
     assert {"porchlight_hub.api", "porchlight_hub.web", "porchlight_hub.demo"} <= set(
         edges
     )
-    assert cycle(edges) is None
+    assert find_cycle(edges) is None
 
 
 def test_the_api_and_the_web_faces_do_not_reach_into_the_app() -> None:
